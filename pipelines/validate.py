@@ -1,0 +1,45 @@
+"""Validation: recompute `messages`, count field coverage, refuse what is not an article."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import DropItem
+
+from portal_crawler.article import FIELD_NAMES, VOLATILE_FIELDS, Article, validation_messages
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+COVERAGE_FIELDS = tuple(n for n in FIELD_NAMES if n not in VOLATILE_FIELDS | {"messages"})
+
+
+class NotAnArticle(DropItem):
+    """A page with neither headline nor body: recorded as a failure, never archived."""
+
+
+class ValidatePipeline:
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: object) -> object:
+        if not isinstance(item, Article):
+            return item
+        if not item.headline and not item.body:
+            raise NotAnArticle(f"no headline and no body at {item.url}")
+        if not item.id or not item.canonical_url:
+            raise NotAnArticle(f"no identity for {item.url}")
+        kept = [m for m in item.messages if not m.startswith("missing ")]
+        item = replace(item, messages=kept + validation_messages(item.to_dict()))
+        self.stats.inc_value("articles/validated")
+        for name in COVERAGE_FIELDS:
+            if getattr(item, name):
+                self.stats.inc_value(f"coverage/{name}")
+        return item

@@ -1,0 +1,50 @@
+"""Running a spider through the real Scrapy engine from Python (the CLI, the demo, tests)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from .archive.store import Archive, resolve_db_path
+
+
+def project_settings(**overrides: Any) -> Settings:
+    """The project's settings module wherever the command runs (no scrapy.cfg needed)."""
+    settings = Settings()
+    settings.setmodule("portal_crawler.settings", priority="project")
+    for key, value in overrides.items():
+        if value is not None:
+            settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(spider: str, db: str | Path | None = None, *, replica: str | None = None,
+              settings: dict[str, Any] | None = None, **arguments: Any) -> str:
+    """Crawl once in this process (a Twisted reactor runs only once); returns the run outcome."""
+    from .settings import REPLICA_PROFILE
+
+    db_path = resolve_db_path(db)
+    overrides: dict[str, Any] = {"PORTAL_CRAWLER_DB": str(db_path)}
+    if replica:
+        overrides.update(REPLICA_PROFILE, PORTAL_CRAWLER_REPLICA=replica)
+    overrides.update(settings or {})
+    process = CrawlerProcess(project_settings(**overrides))
+    process.crawl(spider, **{k: v for k, v in arguments.items() if v is not None})
+    process.start()
+    return last_outcome(db_path)
+
+
+def last_outcome(db_path: Path) -> str:
+    """The outcome this process recorded; `failed` when it could not even record a run."""
+    if not db_path.is_file():
+        return "failed"
+    with Archive.open_reader(db_path) as archive:
+        row = archive.db.execute(
+            "select outcome from crawl_runs where pid = ? order by id desc limit 1",
+            [os.getpid()],
+        ).fetchone()
+    return row[0] if row else "failed"

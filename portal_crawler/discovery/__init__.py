@@ -1,0 +1,1 @@
+"""Discovery helpers shared by spiders: sitemaps, windows of days, listings."""

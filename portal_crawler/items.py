@@ -1,0 +1,33 @@
+"""What spiders hand to the pipelines besides articles: raw responses and failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .article import Article
+
+__all__ = ["Article", "FetchFailure", "RawPage"]
+
+
+@dataclass
+class RawPage:
+    """A response as fetched, kept compressed so re-parsing needs no network."""
+
+    url: str = ""
+    request_url: str = ""
+    status: int = 0
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    body: bytes = b""
+    encoding: str | None = None
+    fetched_at: str = ""
+    redirect_urls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FetchFailure:
+    """A URL the crawl could not turn into an article, and why: never silently lost."""
+
+    url: str = ""
+    reason: str = ""
+    status: int | None = None
+    at: str = ""

@@ -1,0 +1,64 @@
+"""Scrapy settings of the project: polite by default; the archive path and offline mode from
+settings or environment, because scrapyd and cron run elsewhere."""
+
+from __future__ import annotations
+
+import os
+
+from . import __version__
+
+BOT_NAME = "portal_crawler"
+SPIDER_MODULES = ["portal_crawler.spiders"]
+NEWSPIDER_MODULE = "portal_crawler.spiders"
+
+# An honest User-Agent with a way to reach whoever runs the crawl.
+PORTAL_CRAWLER_CONTACT = os.environ.get(
+    "PORTAL_CRAWLER_CONTACT", "https://github.com/portal-crawler/portal-crawler"
+)
+USER_AGENT = f"portal-crawler/{__version__} (news archive for research; +{PORTAL_CRAWLER_CONTACT})"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+DOWNLOAD_HANDLERS = {
+    "http": "portal_crawler.offline.ReplicaAwareDownloadHandler",
+    "https": "portal_crawler.offline.ReplicaAwareDownloadHandler",
+}
+
+ITEM_PIPELINES = {
+    "portal_crawler.pipelines.normalize.NormalizePipeline": 100,
+    "portal_crawler.pipelines.validate.ValidatePipeline": 200,
+    "portal_crawler.pipelines.dedupe.DedupePipeline": 300,
+    "portal_crawler.pipelines.archive.ArchivePipeline": 900,
+}
+
+# The archive: --db / this setting / $PORTAL_CRAWLER_DB / data/archive.db.
+PORTAL_CRAWLER_DB = os.environ.get("PORTAL_CRAWLER_DB")
+# Offline mode: "127.0.0.1:PORT" of the replica ($PORTAL_CRAWLER_REPLICA).
+PORTAL_CRAWLER_REPLICA = os.environ.get("PORTAL_CRAWLER_REPLICA")
+# Items per write transaction.
+PORTAL_CRAWLER_BATCH_SIZE = 50
+
+# Settings for the offline replica on loopback: no politeness delays needed there.
+REPLICA_PROFILE = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "DOWNLOAD_TIMEOUT": 10,
+    "RETRY_TIMES": 1,
+}
