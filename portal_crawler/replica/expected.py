@@ -1,0 +1,93 @@
+"""The expected Article of a rendered page, built from its content record (never by extract()).
+
+This encodes the contract (docs/article.md) from the editor's side: what a correct parser must
+find on the page. Hand-written expectations (the real sample) are used as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+from urllib.parse import urljoin
+
+from slugify import slugify
+
+from ..article import FIELD_NAMES, validation_messages
+from ..identity import article_id, canonical_url, edition_of
+from .content import ArticleView, SiteData
+
+PARSER = "vietnam_vn/1"
+
+
+def expected_article(site: SiteData, view: ArticleView) -> dict[str, Any]:
+    """Every contract field, in contract order; the hand-written file when the record has one."""
+    if view.hand_expected is not None:
+        return json.loads(view.hand_expected.read_text("utf-8"))
+    return computed_article(site, view)
+
+
+def computed_article(site: SiteData, view: ArticleView) -> dict[str, Any]:
+    record = view.record
+    paragraphs = view.paragraphs
+    source = record.get("source") or {}
+    strings = site.strings(view.edition)
+    links: list[dict[str, str]] = []
+    for block in record["body"]:
+        if block["type"] == "related_box":
+            links.append({"url": block["url"], "text": block["text"], "relation": "related_box"})
+    if source.get("url"):
+        links.append(
+            {"url": source["url"], "text": strings["source_trailer"], "relation": "source"}
+        )
+    for relation, items in view.related:
+        links += [
+            {"url": urljoin(view.url, i.href), "text": i.headline, "relation": relation}
+            for i in items
+        ]
+    canonical = canonical_url(view.url)
+    category = record.get("category")
+    section = (
+        site.config["categories"][category][view.edition]
+        if category and record.get("show_category")
+        else None
+    )
+    item: dict[str, Any] = {
+        "id": article_id(canonical),
+        "url": view.url,
+        "canonical_url": canonical,
+        "portal": site.config["portal"],
+        "language": edition_of(view.url),
+        "headline": record["headline"],
+        "lead": paragraphs[0] if paragraphs else None,
+        "authors": list(record.get("authors", [])),
+        "source": source.get("name"),
+        "source_url": source.get("url"),
+        "date_published": record.get("date_published"),
+        "date_published_raw": record.get("date_published_raw"),
+        "date_modified": record.get("date_modified"),
+        "section": section,
+        "breadcrumbs": list(record.get("breadcrumbs", [])),
+        "tags": list(record.get("tags", [])),
+        "body": "\n\n".join(paragraphs),
+        "body_html": "\n".join(f"<p>{escape(p, quote=False)}</p>" for p in paragraphs),
+        "images": [
+            {
+                "url": urljoin(view.url, img["src"]),
+                "caption": img.get("caption"),
+                "credit": img.get("credit"),
+                "alt": img.get("alt"),
+            }
+            for img in view.images
+        ],
+        "related_links": links,
+        "translations": {e: u for e, u in view.alternates if e != view.edition},
+        "slug": slugify(record["headline"]),
+        "messages": [],
+        "fetched_at": record["fetched_at"],
+        "parser": PARSER,
+    }
+    item["messages"] = validation_messages(item)
+    if tuple(item) != FIELD_NAMES:
+        raise RuntimeError("expected Article out of step with the contract (article.py)")
+    return item

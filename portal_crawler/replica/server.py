@@ -1,0 +1,171 @@
+"""Serve the replica on 127.0.0.1, routed by Host header, so crawls keep the real host names.
+
+Requests may come directly (`GET /path` with `Host: www.vietnam.vn`) or as a plain HTTP proxy
+(`GET http://www.vietnam.vn/path`). Nothing here ever opens an outgoing connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import urlsplit
+
+from .generate import SiteMap, build_site
+from .resource import Resource
+
+NOT_FOUND_TYPE = "text/html; charset=utf-8"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    server_version = "nginx"
+    sys_version = ""
+
+    def do_GET(self) -> None:
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(send_body=False)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet by design
+        pass
+
+    def _target(self) -> tuple[str, str]:
+        """(host, path_with_query) from an absolute-form target or the Host header."""
+        if self.path.startswith(("http://", "https://")):
+            parts = urlsplit(self.path)
+            path = parts.path or "/"
+            return (parts.hostname or "").lower(), path + (f"?{parts.query}" if parts.query else "")
+        host = (self.headers.get("Host") or "").strip().lower()
+        host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return host, self.path
+
+    def _answer(self, send_body: bool) -> None:
+        host, path = self._target()
+        found = self.server.lookup(host, path)
+        if found is None:
+            body = self.server.site.not_found
+            self._send(HTTPStatus.NOT_FOUND, body, NOT_FOUND_TYPE, {}, send_body)
+        elif self._not_modified(found):
+            self._send(HTTPStatus.NOT_MODIFIED, b"", None, found.headers, False)
+        else:
+            self._send(found.status, found.body, found.content_type, found.headers, send_body)
+
+    def _not_modified(self, resource: Resource) -> bool:
+        etags = self.headers.get("If-None-Match")
+        if etags is not None:
+            wanted = {t.strip().removeprefix("W/") for t in etags.split(",")}
+            return "*" in wanted or resource.headers.get("ETag") in wanted
+        since = self.headers.get("If-Modified-Since")
+        modified = resource.headers.get("Last-Modified")
+        if since and modified:
+            try:
+                return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        headers: dict[str, str],
+        send_body: bool,
+    ) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body and body:
+            self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], site: SiteMap) -> None:
+        self.site = site
+        super().__init__(address, _Handler)
+
+    def lookup(self, host: str, path: str) -> Resource | None:
+        """Exact path first; a page with unknown query parameters is the page (as live)."""
+        resource = self.site.get((host, path))
+        if resource is None and "?" in path:
+            resource = self.site.get((host, path.split("?", 1)[0]))
+        return resource
+
+
+class ReplicaServer:
+    """The replica on a loopback port; a context manager that serves from a background thread."""
+
+    def __init__(self, site: SiteMap | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.site = site if site is not None else build_site()
+        self._httpd = _Server((host, port), self.site)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._httpd.server_address[0]}:{self.port}"
+
+    def start(self) -> ReplicaServer:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, name="replica-server", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._httpd.server_close()
+
+    def serve_forever(self) -> None:
+        self._httpd.serve_forever()
+
+    def __enter__(self) -> ReplicaServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Serve the vietnam.vn replica on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    args = parser.parse_args(argv)
+    server = ReplicaServer(port=args.port)
+    print(f"replica serving on {server.base_url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,220 @@
+"""The replica over real HTTP on 127.0.0.1: routing, validators, sitemaps, golden pages."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from lxml import etree, html
+
+from portal_crawler.article import FIELD_NAMES, validation_messages
+from portal_crawler.identity import canonical_url
+from portal_crawler.portals import VIETNAM_VN
+from portal_crawler.replica import ReplicaServer, build_site, golden_pairs
+from portal_crawler.replica.content import load_site
+from portal_crawler.replica.expected import computed_article
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "pages" / "vietnam_vn"
+SLUG = (
+    "nga-trieu-tien-tang-cuong-hop-tac-quoc-phong-sau-hoi-nghi-thuong-dinh-my-han-ngoi-tren-dong-lua"
+)
+# The real page's text as an extractor saw it (copied from the shared reference).
+SAMPLE_TEXT = ROOT / "portal_crawler/replica/content/vietnam.vn/articles/id" / f"{SLUG}.as_text.txt"
+ARTICLE_PATHS = [f"/id/{SLUG}", f"/{SLUG}", f"/en/{SLUG}"]
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ReplicaServer]:
+    with ReplicaServer() as running:
+        yield running
+
+
+def fetch(
+    server: ReplicaServer,
+    host: str,
+    path: str,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        conn.request(method, path, headers={"Host": host, **(headers or {})})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def visible_text(page: bytes | str) -> str:
+    """Text as an extractor sees it: blocks split, inline elements glued, img alt included."""
+    tree = html.fromstring(page)
+    for bad in tree.xpath("//script|//style|//head"):
+        bad.drop_tree()
+    inline = {"a", "span", "img", "b", "i", "em", "strong", "small", "time", "label"}
+    parts: list[str] = []
+
+    def walk(el: html.HtmlElement) -> None:
+        block = el.tag not in inline
+        if block:
+            parts.append("\n")
+        if el.tag == "img":
+            parts.append(el.get("alt") or "")
+        parts.append(el.text or "")
+        for child in el:
+            walk(child)
+            parts.append(child.tail or "")
+        if block:
+            parts.append("\n")
+
+    walk(tree)
+    return " ".join("".join(parts).split())
+
+
+def test_serves_articles_on_every_mirror_host(server: ReplicaServer) -> None:
+    assert server.base_url == f"http://127.0.0.1:{server.port}"
+    bodies = set()
+    for host in sorted(VIETNAM_VN.hosts):
+        for path in ARTICLE_PATHS:
+            status, headers, body = fetch(server, f"{host}:{server.port}", path)
+            assert status == 200, (host, path)
+            assert headers["Content-Type"].startswith("text/html")
+            bodies.add((path, body))
+    assert len(bodies) == len(ARTICLE_PATHS)  # mirrors serve identical bytes
+
+
+def test_unknown_host_and_path_are_404(server: ReplicaServer) -> None:
+    status, _, body = fetch(server, "example.com", ARTICLE_PATHS[0])
+    assert status == 404
+    status, headers, body = fetch(server, "www.vietnam.vn", "/khong-ton-tai")
+    assert status == 404
+    assert headers["Content-Type"].startswith("text/html") and b"404" in body
+
+
+def test_head_and_tracking_query(server: ReplicaServer) -> None:
+    status, headers, body = fetch(server, "vietnam.vn", ARTICLE_PATHS[1], method="HEAD")
+    assert status == 200 and body == b"" and int(headers["Content-Length"]) > 1000
+    status, _, _ = fetch(server, "vietnam.vn", ARTICLE_PATHS[1] + "?utm_source=zalo")
+    assert status == 200
+
+
+def test_proxy_form_request(server: ReplicaServer) -> None:
+    status, _, body = fetch(server, "ignored", f"http://vcdn.vietnam.vn{ARTICLE_PATHS[2]}")
+    assert status == 200 and b"post-detail-container" in body
+
+
+def test_conditional_requests_answer_304(server: ReplicaServer) -> None:
+    _, headers, _ = fetch(server, "www.vietnam.vn", ARTICLE_PATHS[0])
+    etag, modified = headers["ETag"], headers["Last-Modified"]
+    page = ARTICLE_PATHS[0]
+    status, _, body = fetch(server, "www.vietnam.vn", page, headers={"If-None-Match": etag})
+    assert status == 304 and body == b""
+    status, _, _ = fetch(server, "www.vietnam.vn", page, headers={"If-Modified-Since": modified})
+    assert status == 304
+    status, _, _ = fetch(server, "www.vietnam.vn", page, headers={"If-None-Match": '"x"'})
+    assert status == 200
+
+
+def test_robots_names_the_sitemap(server: ReplicaServer) -> None:
+    status, headers, body = fetch(server, "www.vietnam.vn", "/robots.txt")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain")
+    text = body.decode()
+    assert "Sitemap: https://www.vietnam.vn/sitemap.xml" in text
+    assert "Disallow: /search" in text
+
+
+def test_sitemaps_link_every_article(server: ReplicaServer) -> None:
+    status, _, body = fetch(server, "www.vietnam.vn", "/sitemap.xml")
+    assert status == 200
+    index = etree.fromstring(body)
+    assert index.tag == f"{SM}sitemapindex"
+    children = [loc.text for loc in index.iter(f"{SM}loc")]
+    daily = "https://www.vietnam.vn/sitemap/sitemap-post/2023-09-14.xml"
+    assert daily in children
+    assert "https://www.vietnam.vn/sitemap/sitemap-category.xml" in children
+    _, _, body = fetch(server, "www.vietnam.vn", daily.removeprefix("https://www.vietnam.vn"))
+    urls = etree.fromstring(body)
+    locs = {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in urls.iter(f"{SM}url")}
+    assert set(locs) == {f"https://www.vietnam.vn{p}" for p in ARTICLE_PATHS}
+    assert all(re.fullmatch(r"2023-09-14T\d\d:\d\d:\d\d\.\d{3}Z", m or "") for m in locs.values())
+
+
+def test_category_page_lists_the_articles(server: ReplicaServer) -> None:
+    status, _, body = fetch(server, "www.vietnam.vn", "/category/the-gioi")
+    assert status == 200
+    tree = html.fromstring(body)
+    links = tree.cssselect("a.v-link-title") if hasattr(tree, "cssselect") else []
+    links = links or tree.xpath("//a[contains(@class, 'v-link-title')]")
+    assert {a.get("href") for a in links} == set(ARTICLE_PATHS)
+    assert all(a.get("title") == a.text_content() for a in links)
+    assert len(tree.xpath("//img[@data-src]")) == 3
+
+
+def test_sample_page_holds_the_real_text_in_order(server: ReplicaServer) -> None:
+    _, _, body = fetch(server, "www.vietnam.vn", ARTICLE_PATHS[0])
+    text = visible_text(body)
+    position = 0
+    for line in SAMPLE_TEXT.read_text("utf-8").splitlines():
+        wanted = " ".join(line.split())
+        if not wanted:
+            continue
+        found = text.find(wanted, position)
+        assert found >= 0, f"missing or out of order: {wanted!r}"
+        position = found + len(wanted)
+
+
+def test_article_page_structure() -> None:
+    site = build_site()
+    page = html.fromstring(site[("www.vietnam.vn", ARTICLE_PATHS[0])].body)
+    assert page.xpath("string(//h1[1])").startswith("Rusia-Korea Utara")
+    hreflang = {e.get("hreflang"): e.get("href") for e in page.xpath("//link[@rel='alternate']")}
+    assert hreflang == {
+        "vi": f"https://www.vietnam.vn/{SLUG}",
+        "en": f"https://www.vietnam.vn/en/{SLUG}",
+        "id": f"https://www.vietnam.vn/id/{SLUG}",
+    }
+    assert not page.xpath("//script[@type='application/ld+json']")
+    assert not page.xpath("//meta[@property='article:published_time']")
+    for href in page.xpath("//a[contains(@class, 'v-link-title')]/@href"):
+        assert href.startswith("/id/")
+
+
+def test_golden_files_match_the_generator() -> None:
+    pairs = golden_pairs(load_site())
+    on_disk = {p.stem for p in GOLDEN.glob("*.html")}
+    assert on_disk == set(pairs)
+    for name, (page, expected) in pairs.items():
+        assert (GOLDEN / f"{name}.html").read_text("utf-8") == page, name
+        assert (GOLDEN / f"{name}.json").read_text("utf-8") == expected, name
+
+
+def test_expected_json_follows_the_contract() -> None:
+    for path in GOLDEN.glob("*.json"):
+        item = json.loads(path.read_text("utf-8"))
+        assert tuple(item) == FIELD_NAMES, path.name
+        assert item["canonical_url"] == canonical_url(item["url"])
+        assert item["messages"] == validation_messages(item)
+        assert item["body"].split("\n\n")[0] == item["lead"]
+        assert item["authors"] == [] and item["source"] == "Báo Quốc Tế"
+        assert item["language"] not in item["translations"]
+
+
+def test_hand_written_sample_agrees_with_the_records() -> None:
+    """The generator's own expectation of the sample equals the hand-written one."""
+    site = load_site()
+    (view,) = [v for v in site.articles if v.hand_expected is not None]
+    assert computed_article(site, view) == json.loads(view.hand_expected.read_text("utf-8"))
+
+
+def test_build_site_is_fast_enough_to_call_per_session() -> None:
+    import time
+
+    start = time.perf_counter()
+    site = build_site()
+    assert time.perf_counter() - start < 2.0
+    assert ("thongtin.vietnam.vn", "/sitemap.xml") in site
