@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-FTS_COLUMNS = ["headline", "lead", "body"]
+# The index reads `article_search`, a transformed copy of the text (see search_text.py).
+FTS_COLUMNS = ["headline", "lead", "body", "captions"]
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 
@@ -32,7 +33,12 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["canonical_url"], unique=True)
     db["articles"].create_index(["fingerprint"])
     db["articles"].create_index(["portal", "language", "published_utc"])
-    db["articles"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZER)
+    db["article_search"].create(
+        {"article_id": str, "headline": str, "lead": str, "body": str, "captions": str},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_search"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZER)
     db["images"].create(
         {"article_id": str, "position": int, "url": str, "caption": str, "credit": str,
          "alt": str},

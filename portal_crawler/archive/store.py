@@ -21,6 +21,7 @@ from ..items import FetchFailure, RawPage
 from ..portals import PORTALS
 from .lock import WriterLock
 from .schema import SCHEMA_VERSION, SchemaTooNew, migrate, schema_version
+from .search_text import fts_query, index_text
 
 DEFAULT_DB = "data/archive.db"
 DB_ENV = "PORTAL_CRAWLER_DB"
@@ -206,6 +207,13 @@ class Archive:
         return "updated"
 
     def _replace_children(self, article: Article) -> None:
+        captions = "\n".join(i["caption"] or "" for i in article.images if i["caption"])
+        self.db["article_search"].upsert(
+            {"article_id": article.id, "headline": index_text(article.headline),
+             "lead": index_text(article.lead), "body": index_text(article.body),
+             "captions": index_text(captions)},
+            pk="article_id",
+        )
         self.db.execute("delete from images where article_id = ?", [article.id])
         self.db.execute("delete from links where article_id = ?", [article.id])
         self.db["images"].insert_all(
@@ -279,6 +287,15 @@ class Archive:
             article = self.get_article(id_)
             if article is not None:
                 yield article
+
+    def search_ids(self, query: str, limit: int = 20) -> list[str]:
+        """Article ids matching a full-text query, best first."""
+        sql = (
+            "select s.article_id from article_search_fts f "
+            "join article_search s on s.rowid = f.rowid "
+            "where article_search_fts match ? order by f.rank limit ?"
+        )
+        return [row[0] for row in self.db.execute(sql, [fts_query(query), limit])]
 
     def count(self, table: str) -> int:
         return self.db[table].count

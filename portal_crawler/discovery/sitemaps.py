@@ -9,10 +9,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 DAILY_POST = re.compile(r"/sitemap-post/(\d{4}-\d{2}-\d{2})\.xml(?:\.gz)?$")
+GZIP_MAGIC = b"\x1f\x8b\x08"
 CATEGORY = re.compile(r"/sitemap-category\.xml(?:\.gz)?$")
 
 
@@ -28,7 +29,7 @@ class Entry:
 
 def read_sitemap(body: bytes, kind: str, max_size: int = 50 * 1024 * 1024) -> list[Entry]:
     """Entries of a `urlset` or `sitemapindex`; anything else raises NotASitemap."""
-    if gzip_magic_number(body):
+    if body[:3] == GZIP_MAGIC:
         body = gunzip(body, max_size=max_size)
     try:
         sitemap = Sitemap(body)

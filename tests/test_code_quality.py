@@ -1,0 +1,15 @@
+"""The project's own rules, checked with the tests: ruff clean."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ruff_clean():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(ROOT)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

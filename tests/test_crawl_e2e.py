@@ -1,0 +1,92 @@
+"""The whole slice: replica over real HTTP on loopback -> real Scrapy engine -> SQLite file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import ROOT, SCRAPY, cli, run
+
+from portal_crawler.archive.store import Archive
+
+GOLDEN = ROOT / "tests" / "pages" / "vietnam_vn"
+
+
+def expected_articles() -> dict[str, dict]:
+    pages = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(GOLDEN.glob("*.json"))]
+    return {page["id"]: page for page in pages}
+
+
+def rows(db: Path, sql: str) -> list[dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql)]
+    finally:
+        conn.close()
+
+
+def test_crawl_archives_every_replica_article(crawled_archive):
+    expected = expected_articles()
+    assert len(expected) >= 3
+    with Archive.open_reader(crawled_archive) as archive:
+        archived = {a.id: a for a in archive.iter_articles()}
+    assert set(archived) == set(expected)
+    for ident, page in expected.items():
+        got = archived[ident].to_dict()
+        for field in ("url", "canonical_url", "language", "headline", "source",
+                      "date_published", "authors", "translations"):
+            assert got[field] == page[field], (ident, field)
+        assert [i["url"] for i in got["images"]] == [i["url"] for i in page["images"]]
+        assert [(link["url"], link["relation"]) for link in got["related_links"]] == [
+            (link["url"], link["relation"]) for link in page["related_links"]]
+
+
+def test_crawl_keeps_raw_pages_and_records_the_run(crawled_archive):
+    pages = rows(crawled_archive, "select url, status, length(body_zstd) n from pages")
+    assert len(pages) == len(expected_articles())
+    assert all(p["status"] == 200 and p["n"] > 500 for p in pages)
+    (run_row,) = rows(crawled_archive, "select * from crawl_runs")
+    assert run_row["outcome"] == "ok", run_row
+    assert run_row["finish_reason"] == "finished"
+    assert json.loads(run_row["counts"]) == {"new": len(expected_articles())}
+    assert json.loads(run_row["coverage"])["headline"] == 100.0
+    assert rows(crawled_archive, "select * from failures") == []
+    journal = rows(crawled_archive, "pragma journal_mode")[0]["journal_mode"]
+    assert journal == "wal"
+
+
+def test_crawling_twice_adds_nothing(archive_copy, replica):
+    before = rows(archive_copy, "select id, content_hash, version from articles order by id")
+    result = run(SCRAPY, "crawl", "vietnam_vn",
+                 "-s", f"PORTAL_CRAWLER_REPLICA=127.0.0.1:{replica.port}",
+                 "-s", f"PORTAL_CRAWLER_DB={archive_copy}", "-s", "LOG_LEVEL=INFO")
+    assert result.returncode == 0, result.stderr
+    after = rows(archive_copy, "select id, content_hash, version from articles order by id")
+    assert after == before
+    assert rows(archive_copy, "select count(*) n from article_versions")[0]["n"] == 0
+    last = rows(archive_copy, "select outcome, counts from crawl_runs order by id desc")[0]
+    assert last["outcome"] == "ok"
+    assert json.loads(last["counts"]) == {"unchanged": len(before)}
+
+
+def test_language_filter(replica, tmp_path):
+    db = tmp_path / "id.db"
+    result = cli("crawl", "vietnam_vn", "--lang", "id", "--replica",
+                 f"127.0.0.1:{replica.port}", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert {r["language"] for r in rows(db, "select language from articles")} == {"id"}
+
+
+def test_offline_mode_refuses_other_hosts_and_fails_the_run(replica, tmp_path):
+    db = tmp_path / "leak.db"
+    result = run(SCRAPY, "runspider", str(ROOT / "tests" / "spiders" / "leaky.py"),
+                 "-s", f"PORTAL_CRAWLER_REPLICA=127.0.0.1:{replica.port}",
+                 "-s", f"PORTAL_CRAWLER_DB={db}")
+    assert "offline mode: refused https://example.org/" in result.stderr
+    (run_row,) = rows(db, "select outcome, stats from crawl_runs")
+    assert run_row["outcome"] == "failed"
+    assert json.loads(run_row["stats"])["offline/blocked_requests"] == 1
+    (failure,) = rows(db, "select url, reason from failures")
+    assert failure["url"] == "https://example.org/"
