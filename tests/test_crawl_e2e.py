@@ -87,6 +87,7 @@ def test_offline_mode_refuses_other_hosts_and_fails_the_run(replica, tmp_path):
     assert "offline mode: refused https://example.org/" in result.stderr
     (run_row,) = rows(db, "select outcome, stats from crawl_runs")
     assert run_row["outcome"] == "failed"
-    assert json.loads(run_row["stats"])["offline/blocked_requests"] == 1
+    # example.org/robots.txt and example.org/ itself
+    assert json.loads(run_row["stats"])["offline/blocked_requests"] == 2
     (failure,) = rows(db, "select url, reason from failures")
     assert failure["url"] == "https://example.org/"

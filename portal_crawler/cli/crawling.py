@@ -1,52 +1,15 @@
-"""The `portal-crawler` command: a thin layer over extract(), the crawl and the archive."""
+"""`crawl` and `demo`: run the real Scrapy engine into the archive."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from .archive.lock import ArchiveLocked
-from .archive.store import DB_ENV, Archive, NotAnArchive, resolve_db_path
-
-DB_OPTION = click.option(
-    "--db", type=click.Path(dir_okay=False), envvar=DB_ENV, default=None,
-    help="Archive file [default: $PORTAL_CRAWLER_DB or data/archive.db].",
-)
-
-
-@click.group()
-@click.version_option(package_name="portal-crawler")
-def main() -> None:
-    """Crawl news portals with Scrapy into a SQLite archive researchers can trust."""
-
-
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--url", help="The page's URL (else its canonical link, else the file's path).")
-@click.option("--fetched-at", help="ISO 8601 instant of the fetch (clock for relative dates).")
-def extract(files: tuple[str, ...], url: str | None, fetched_at: str | None) -> None:
-    """Parse saved pages into Articles, one JSON line each.
-
-    Example: portal-crawler extract page.html --url https://www.vietnam.vn/id/some-slug
-    """
-    from .extract import extract as extract_article
-    from .extract import is_html
-
-    failed = False
-    for name in files:
-        data = Path(name).read_bytes()
-        if not is_html(data):
-            click.echo(f"portal-crawler: {name}: not an HTML document", err=True)
-            failed = True
-            continue
-        page_url = url or _canonical_link(data) or Path(name).resolve().as_uri()
-        article = extract_article(data, page_url, fetched_at=fetched_at)
-        click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
-    if failed:
-        sys.exit(1)
+from ..archive.lock import ArchiveLocked
+from ..archive.store import Archive, NotAnArchive, resolve_db_path
+from .app import DB_OPTION, main
 
 
 @main.command()
@@ -63,7 +26,7 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
 
     Example: portal-crawler crawl vietnam_vn --lang id,en --since 2023-09-01 --until 2023-09-30
     """
-    from .crawl import run_crawl
+    from ..crawl import run_crawl
 
     outcome = run_crawl(spider, db, replica=replica, lang=lang, since=since, until=until)
     click.echo(f"crawl {outcome}")
@@ -77,8 +40,8 @@ def demo(db: str | None) -> None:
 
     Example: portal-crawler demo --db /tmp/demo.db
     """
-    from .crawl import run_crawl
-    from .replica.server import ReplicaServer
+    from ..crawl import run_crawl
+    from ..replica.server import ReplicaServer
 
     db_path = resolve_db_path(db)
     with ReplicaServer() as server:
@@ -106,13 +69,3 @@ def print_summary(db_path: Path) -> None:
         click.echo(f"{row['id']}  {row['language']:<5} {row['date_published'] or '-':<10}  "
                    f"{(row['source'] or '-')[:16]:<16}  {row['headline'][:70]}")
 
-
-def _canonical_link(data: bytes) -> str | None:
-    """A saved page's own URL, so that `extract page.html` picks the portal's parser."""
-    from parsel import Selector
-
-    try:
-        href = Selector(body=data, type="html").css('link[rel="canonical"]::attr(href)').get()
-    except Exception:
-        return None
-    return href.strip() if href and href.strip().startswith("http") else None

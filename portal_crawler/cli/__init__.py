@@ -1,0 +1,11 @@
+"""The `portal-crawler` command: thin click commands over extract(), the crawl and the archive.
+
+One module per command group; each registers its commands on `main`.
+"""
+
+from __future__ import annotations
+
+from . import crawling, extracting  # noqa: F401  (register commands)
+from .app import main
+
+__all__ = ["main"]

@@ -1,0 +1,18 @@
+"""The command group and the options every command shares."""
+
+from __future__ import annotations
+
+import click
+
+from ..archive.store import DB_ENV
+
+DB_OPTION = click.option(
+    "--db", type=click.Path(dir_okay=False), envvar=DB_ENV, default=None,
+    help="Archive file [default: $PORTAL_CRAWLER_DB or data/archive.db].",
+)
+
+
+@click.group()
+@click.version_option(package_name="portal-crawler")
+def main() -> None:
+    """Crawl news portals with Scrapy into a SQLite archive researchers can trust."""
