@@ -8,8 +8,14 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.spiderloader import get_spider_loader
 
+from .archive.lock import WriterLock
 from .archive.store import Archive, resolve_db_path
+from .discovery.arguments import ArgumentError, CrawlArguments
+
+EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 3}
+EXIT_USAGE = 2
 
 
 def project_settings(**overrides: Any) -> Settings:
@@ -20,6 +26,24 @@ def project_settings(**overrides: Any) -> Settings:
         if value is not None:
             settings.set(key, value, priority="cmdline")
     return settings
+
+
+def check_arguments(spider: str, **arguments: Any) -> None:
+    """Raise ArgumentError before any engine starts (unknown spider, bad language or date)."""
+    try:
+        spider_cls = get_spider_loader(project_settings()).load(spider)
+    except KeyError:
+        raise ArgumentError(f"unknown spider {spider!r}") from None
+    portal = getattr(spider_cls, "portal", None)
+    if portal is not None:
+        CrawlArguments.parse(portal, **arguments)
+
+
+def check_writable(db: str | Path | None) -> None:
+    """Refuse early, naming the holder, when another process writes the archive."""
+    lock = WriterLock(resolve_db_path(db))
+    lock.acquire("lock check")
+    lock.release()
 
 
 def run_crawl(spider: str, db: str | Path | None = None, *, replica: str | None = None,

@@ -31,3 +31,5 @@ class FetchFailure:
     reason: str = ""
     status: int | None = None
     at: str = ""
+    # What the URL was for: "article", "sitemap", "listing" (a sitemap failure fails the run).
+    kind: str = "article"

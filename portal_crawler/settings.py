@@ -39,6 +39,10 @@ DOWNLOAD_HANDLERS = {
     "https": "portal_crawler.offline.ReplicaAwareDownloadHandler",
 }
 
+EXTENSIONS = {
+    "portal_crawler.crawl_runs.CrawlRunRecorder": 100,
+}
+
 ITEM_PIPELINES = {
     "portal_crawler.pipelines.normalize.NormalizePipeline": 100,
     "portal_crawler.pipelines.validate.ValidatePipeline": 200,
@@ -50,6 +54,8 @@ ITEM_PIPELINES = {
 PORTAL_CRAWLER_DB = os.environ.get("PORTAL_CRAWLER_DB")
 # Offline mode: "127.0.0.1:PORT" of the replica ($PORTAL_CRAWLER_REPLICA).
 PORTAL_CRAWLER_REPLICA = os.environ.get("PORTAL_CRAWLER_REPLICA")
+# A run fails when more than this share of its article pages failed.
+PORTAL_CRAWLER_MAX_FAILED_SHARE = 0.05
 # Items per write transaction.
 PORTAL_CRAWLER_BATCH_SIZE = 50
 

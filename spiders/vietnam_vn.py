@@ -1,16 +1,21 @@
-"""www.vietnam.vn: discovery only. Parsing is `portal_crawler.extract()`."""
+"""www.vietnam.vn: discovery only. Parsing is `portal_crawler.extract()`.
+
+Sitemap index -> only the daily post sitemaps of the requested days (by file name) -> article
+pages; the category sitemap -> listing pages -> article pages; optionally the related lists.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
 from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from portal_crawler.article import Article
 from portal_crawler.clock import now_iso
+from portal_crawler.discovery.arguments import CrawlArguments
 from portal_crawler.discovery.sitemaps import (
     CATEGORY,
     NotASitemap,
@@ -19,34 +24,11 @@ from portal_crawler.discovery.sitemaps import (
     read_sitemap,
 )
 from portal_crawler.extract import extract
-from portal_crawler.identity import edition_of
+from portal_crawler.identity import article_id, canonical_url, edition_of
 from portal_crawler.items import FetchFailure, RawPage
 from portal_crawler.portals import VIETNAM_VN
 
-
-class UsageError(ValueError):
-    """A wrong spider argument: the crawl stops at start with one line naming it."""
-
-
-def _languages(value: str | None) -> frozenset[str]:
-    if not value:
-        return frozenset(VIETNAM_VN.languages)
-    langs = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
-    unknown = sorted(langs - set(VIETNAM_VN.languages))
-    if unknown:
-        raise UsageError(
-            f"unknown language {', '.join(unknown)}; known: {', '.join(VIETNAM_VN.languages)}"
-        )
-    return langs
-
-
-def _day(name: str, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{name}={value!r} is not a date (YYYY-MM-DD)") from None
+FOLLOWED_RELATIONS = ("same_topic", "same_category", "same_author")
 
 
 class VietnamVnSpider(scrapy.Spider):
@@ -56,59 +38,45 @@ class VietnamVnSpider(scrapy.Spider):
     sitemap_index = "https://www.vietnam.vn/sitemap.xml"
 
     def __init__(self, lang: str | None = None, since: str | None = None,
-                 until: str | None = None, **kwargs: Any) -> None:
+                 until: str | None = None, max_articles: str | None = None,
+                 follow_related: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.arguments = {"lang": lang, "since": since, "until": until}
-        self.languages = _languages(lang)
-        self.since, self.until = _day("since", since), _day("until", until)
-        if self.since and self.until and self.since > self.until:
-            raise UsageError(f"since={since} is after until={until}")
+        self.arguments = {"lang": lang, "since": since, "until": until,
+                          "max_articles": max_articles, "follow_related": follow_related}
+        self.args = CrawlArguments.parse(self.portal, lang=lang, since=since, until=until,
+                                         max_articles=max_articles,
+                                         follow_related=follow_related)
+        self._requested: set[str] = set()
 
     async def start(self) -> AsyncIterator[Any]:
-        yield scrapy.Request(self.sitemap_index, self.parse_index, errback=self.failed)
+        yield scrapy.Request(self.sitemap_index, self.parse_index, errback=self.failed,
+                             meta={"kind": "sitemap"})
 
     def parse_index(self, response: Response) -> Iterator[Any]:
-        """Only the daily post sitemaps of the requested days, and the category listings."""
-        try:
-            entries = read_sitemap(response.body, "sitemapindex")
-        except NotASitemap as exc:
-            yield self._failure(response.url, str(exc), response.status)
-            return
+        entries = yield from self._sitemap(response, "sitemapindex")
         for entry in entries:
-            if in_window(daily_sitemap_day(entry.loc), self.since, self.until):
-                yield response.follow(entry.loc, self.parse_post_sitemap, errback=self.failed)
+            if in_window(daily_sitemap_day(entry.loc), self.args.since, self.args.until):
+                yield response.follow(entry.loc, self.parse_post_sitemap, errback=self.failed,
+                                      meta={"kind": "sitemap"})
             elif CATEGORY.search(entry.loc):
                 yield response.follow(entry.loc, self.parse_category_sitemap,
-                                      errback=self.failed)
+                                      errback=self.failed, meta={"kind": "sitemap"})
 
     def parse_post_sitemap(self, response: Response) -> Iterator[Any]:
-        try:
-            entries = read_sitemap(response.body, "urlset")
-        except NotASitemap as exc:
-            yield self._failure(response.url, str(exc), response.status)
-            return
-        for entry in entries:
-            yield from self._article_request(response, entry.loc)
+        for entry in (yield from self._sitemap(response, "urlset")):
+            yield from self._article(response, entry.loc)
 
     def parse_category_sitemap(self, response: Response) -> Iterator[Any]:
-        try:
-            entries = read_sitemap(response.body, "urlset")
-        except NotASitemap as exc:
-            yield self._failure(response.url, str(exc), response.status)
-            return
-        for entry in entries:
-            yield response.follow(entry.loc, self.parse_listing, errback=self.failed)
+        for entry in (yield from self._sitemap(response, "urlset")):
+            yield response.follow(entry.loc, self.parse_listing, errback=self.failed,
+                                  meta={"kind": "listing"})
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
-            yield self._failure(response.url, "listing is not text", response.status)
+            yield self._failure(response.url, "listing is not text", response.status, "listing")
             return
         for href in response.css("a.v-link-title::attr(href)").getall():
-            yield from self._article_request(response, response.urljoin(href))
-
-    def _article_request(self, response: Response, url: str) -> Iterator[scrapy.Request]:
-        if edition_of(url, self.portal) in self.languages:
-            yield response.follow(url, self.parse_article, errback=self.failed)
+            yield from self._article(response, response.urljoin(href))
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         fetched_at = now_iso(self.settings.get("PORTAL_CRAWLER_NOW"))
@@ -126,16 +94,50 @@ class VietnamVnSpider(scrapy.Spider):
             fetched_at=fetched_at,
             redirect_urls=list(response.meta.get("redirect_urls", [])),
         )
-        yield extract(response.body, response.url, fetched_at=fetched_at,
-                      encoding=response.encoding)
+        article = extract(response.body, response.url, fetched_at=fetched_at,
+                          encoding=response.encoding)
+        yield article
+        depth = response.meta.get("related_depth", 0)
+        if depth < self.args.follow_related:
+            yield from self._related(response, article, depth + 1)
+
+    def _related(self, response: Response, article: Article, depth: int) -> Iterator[Any]:
+        for link in article.related_links:
+            if link["relation"] in FOLLOWED_RELATIONS and self.portal.owns(link["url"]):
+                yield from self._article(response, link["url"], related_depth=depth)
+
+    def _sitemap(self, response: Response, kind: str) -> Iterator[Any]:
+        """Entries of a sitemap; a body that is not one is a failure, never 'no news today'."""
+        try:
+            return read_sitemap(response.body, kind)
+        except NotASitemap as exc:
+            yield self._failure(response.url, str(exc), response.status, "sitemap")
+            return []
+
+    def _article(self, response: Response, url: str, **meta: Any) -> Iterator[scrapy.Request]:
+        """One request per canonical article (mirrors are the same article), in the editions
+        and up to the number asked for."""
+        if edition_of(url, self.portal) not in self.args.languages:
+            return
+        key = article_id(canonical_url(url))
+        if key in self._requested:
+            return
+        limit = self.args.max_articles
+        if limit is not None and len(self._requested) >= limit:
+            return
+        self._requested.add(key)
+        yield response.follow(url, self.parse_article, errback=self.failed,
+                              meta={"kind": "article", **meta})
 
     def failed(self, failure: Failure) -> Iterator[FetchFailure]:
         request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        yield self._failure(request.url if request else "", reason, status)
+        kind = request.meta.get("kind", "article") if request is not None else "article"
+        yield self._failure(request.url if request else "", reason, status, kind)
 
-    def _failure(self, url: str, reason: str, status: int | None) -> FetchFailure:
+    def _failure(self, url: str, reason: str, status: int | None,
+                 kind: str = "article") -> FetchFailure:
         self.logger.warning("failed %s: %s", url, reason)
-        return FetchFailure(url=url, reason=reason, status=status, at=now_iso())
+        return FetchFailure(url=url, reason=reason, status=status, at=now_iso(), kind=kind)

@@ -35,19 +35,33 @@ def copy_archive(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def replica():
+def site():
+    from portal_crawler.replica.generate import build_site
+
+    return build_site()
+
+
+@pytest.fixture(scope="session")
+def window(site) -> list[str]:
+    """--since/--until covering every day of the replica."""
+    days = site.days()
+    return ["--since", days[0].isoformat(), "--until", days[-1].isoformat()]
+
+
+@pytest.fixture(scope="session")
+def replica(site):
     from portal_crawler.replica.server import ReplicaServer
 
-    with ReplicaServer() as server:
+    with ReplicaServer(site) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
-def crawled_archive(replica, tmp_path_factory) -> Path:
+def crawled_archive(replica, window, tmp_path_factory) -> Path:
     """The replica crawled once through the real engine over real HTTP; copy it to write."""
     db = tmp_path_factory.mktemp("crawl") / "archive.db"
     result = cli("crawl", "vietnam_vn", "--replica", f"127.0.0.1:{replica.port}",
-                 "--db", str(db))
+                 "--db", str(db), *window)
     assert result.returncode == 0, result.stdout + result.stderr
     return db
 

@@ -57,9 +57,10 @@ def test_crawl_keeps_raw_pages_and_records_the_run(crawled_archive):
     assert journal == "wal"
 
 
-def test_crawling_twice_adds_nothing(archive_copy, replica):
+def test_crawling_twice_adds_nothing(archive_copy, replica, site):
     before = rows(archive_copy, "select id, content_hash, version from articles order by id")
-    result = run(SCRAPY, "crawl", "vietnam_vn",
+    day = site.days()[0].isoformat()
+    result = run(SCRAPY, "crawl", "vietnam_vn", "-a", f"since={day}", "-a", f"until={day}",
                  "-s", f"PORTAL_CRAWLER_REPLICA=127.0.0.1:{replica.port}",
                  "-s", f"PORTAL_CRAWLER_DB={archive_copy}", "-s", "LOG_LEVEL=INFO")
     assert result.returncode == 0, result.stderr
@@ -71,10 +72,10 @@ def test_crawling_twice_adds_nothing(archive_copy, replica):
     assert json.loads(last["counts"]) == {"unchanged": len(before)}
 
 
-def test_language_filter(replica, tmp_path):
+def test_language_filter(replica, window, tmp_path):
     db = tmp_path / "id.db"
     result = cli("crawl", "vietnam_vn", "--lang", "id", "--replica",
-                 f"127.0.0.1:{replica.port}", "--db", str(db))
+                 f"127.0.0.1:{replica.port}", "--db", str(db), *window)
     assert result.returncode == 0, result.stderr
     assert {r["language"] for r in rows(db, "select language from articles")} == {"id"}
 

@@ -24,7 +24,8 @@ def _v1(db: sqlite_utils.Database) -> None:
             "published_utc": str, "section": str, "breadcrumbs": str, "tags": str,
             "body": str, "body_html": str, "translations": str, "slug": str, "messages": str,
             "fetched_at": str, "parser": str, "fingerprint": str, "content_hash": str,
-            "version": int, "status": str, "first_seen": str, "last_seen": str,
+            "edition_key": str, "version": int, "status": str, "first_seen": str,
+            "last_seen": str, "withdrawn_at": str,
         },
         pk="id",
         not_null=["url", "canonical_url", "portal", "language"],
@@ -32,6 +33,7 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
     db["articles"].create_index(["canonical_url"], unique=True)
     db["articles"].create_index(["fingerprint"])
+    db["articles"].create_index(["portal", "edition_key"])
     db["articles"].create_index(["portal", "language", "published_utc"])
     db["article_search"].create(
         {"article_id": str, "headline": str, "lead": str, "body": str, "captions": str},
@@ -51,6 +53,11 @@ def _v1(db: sqlite_utils.Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
     )
     db["links"].create_index(["relation"])
+    db["translations"].create(
+        {"article_id": str, "language": str, "url": str, "canonical_url": str},
+        pk=("article_id", "language"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
     db["aliases"].create(
         {"url": str, "canonical_url": str, "article_id": str, "first_seen": str},
         pk="canonical_url",
@@ -75,7 +82,8 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["failures"].create(
-        {"id": int, "run_id": int, "url": str, "reason": str, "status": int, "at": str},
+        {"id": int, "run_id": int, "url": str, "kind": str, "reason": str, "status": int,
+         "at": str},
         pk="id",
         foreign_keys=[("run_id", "crawl_runs", "id")],
     )

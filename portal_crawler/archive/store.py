@@ -16,7 +16,7 @@ import sqlite_utils
 import zstandard
 
 from ..article import VOLATILE_FIELDS, VOLATILE_RELATIONS, Article
-from ..identity import article_id, canonical_url, content_fingerprint
+from ..identity import article_id, article_slug, canonical_url, content_fingerprint
 from ..items import FetchFailure, RawPage
 from ..portals import PORTALS
 from .lock import WriterLock
@@ -83,6 +83,7 @@ def _article_row(article: Article) -> dict[str, Any]:
     row["published_utc"] = published_utc(article.date_published, article.portal)
     row["fingerprint"] = content_fingerprint(article.language, article.headline, article.body)
     row["content_hash"] = content_hash(article)
+    row["edition_key"] = article_slug(article.canonical_url)
     return row
 
 
@@ -187,7 +188,8 @@ class Archive:
             return "new"
         if existing["content_hash"] == row["content_hash"]:
             self.db.execute(
-                "update articles set last_seen = ?, status = 'live' where id = ?",
+                "update articles set last_seen = ?, status = 'live', withdrawn_at = null "
+                "where id = ?",
                 [seen, article.id],
             )
             return "unchanged"
@@ -200,13 +202,20 @@ class Archive:
              "replaced_at": seen},
             pk=("article_id", "version"),
         )
-        row.update(version=existing["version"] + 1, status="live",
+        row.update(version=existing["version"] + 1, status="live", withdrawn_at=None,
                    first_seen=existing["first_seen"], last_seen=seen)
         self.db["articles"].update(article.id, row)
         self._replace_children(article)
         return "updated"
 
     def _replace_children(self, article: Article) -> None:
+        self.db.execute("delete from translations where article_id = ?", [article.id])
+        self.db["translations"].insert_all(
+            ({"article_id": article.id, "language": lang, "url": url,
+              "canonical_url": canonical_url(url)}
+             for lang, url in article.translations.items()),
+            pk=("article_id", "language"),
+        )
         captions = "\n".join(i["caption"] or "" for i in article.images if i["caption"])
         self.db["article_search"].upsert(
             {"article_id": article.id, "headline": index_text(article.headline),
@@ -227,6 +236,16 @@ class Archive:
             pk=("article_id", "position"),
         )
 
+    def mark_withdrawn(self, url: str, at: str) -> bool:
+        """A later 404/410 withdraws an archived article; nothing is ever deleted."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update articles set status = 'withdrawn', withdrawn_at = ? "
+                "where id = ? and status != 'withdrawn'",
+                [at, article_id(canonical_url(url))],
+            )
+        return cursor.rowcount > 0
+
     def save_pages(self, pages: Iterable[RawPage], run_id: int | None = None) -> None:
         compressor = zstandard.ZstdCompressor(level=10)
         rows = (
@@ -242,8 +261,8 @@ class Archive:
 
     def save_failures(self, failures: Iterable[FetchFailure], run_id: int | None) -> None:
         rows = (
-            {"run_id": run_id, "url": f.url, "reason": f.reason, "status": f.status,
-             "at": f.at or now_iso()}
+            {"run_id": run_id, "url": f.url, "kind": f.kind, "reason": f.reason,
+             "status": f.status, "at": f.at or now_iso()}
             for f in failures
         )
         with self.db.atomic():

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ..archive.lock import ArchiveLocked
 from ..archive.store import Archive, NotAnArchive, resolve_db_path
+from ..crawl import EXIT_CODES, EXIT_USAGE, check_arguments, check_writable, run_crawl
+from ..discovery.arguments import ArgumentError
 from .app import DB_OPTION, main
 
 
@@ -16,41 +19,65 @@ from .app import DB_OPTION, main
 @click.argument("spider", default="vietnam_vn")
 @DB_OPTION
 @click.option("--lang", help="Editions, comma separated (e.g. id,en) [default: all].")
-@click.option("--since", help="First day of publication, YYYY-MM-DD (inclusive).")
-@click.option("--until", help="Last day of publication, YYYY-MM-DD (inclusive).")
+@click.option("--since", help="First day of publication, YYYY-MM-DD [default: yesterday].")
+@click.option("--until", help="Last day of publication, YYYY-MM-DD [default: today].")
+@click.option("--max-articles", type=int, help="Fetch at most this many article pages.")
+@click.option("--follow-related", type=int, default=0, show_default=True,
+              help="Also follow the related-article lists, to this depth.")
 @click.option("--replica", metavar="HOST:PORT",
               help="Offline mode: route every portal host to a replica on loopback.")
 def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
-          until: str | None, replica: str | None) -> None:
-    """Crawl a portal into the archive; exit 1 when the run failed.
+          until: str | None, max_articles: int | None, follow_related: int,
+          replica: str | None) -> None:
+    """Crawl a portal into the archive.
+
+    Exit status: 0 ok, 1 failed, 2 bad arguments, 3 degraded.
 
     Example: portal-crawler crawl vietnam_vn --lang id,en --since 2023-09-01 --until 2023-09-30
     """
-    from ..crawl import run_crawl
-
-    outcome = run_crawl(spider, db, replica=replica, lang=lang, since=since, until=until)
+    arguments = {"lang": lang, "since": since, "until": until,
+                 "max_articles": max_articles, "follow_related": follow_related or None}
+    outcome = _crawl(spider, db, replica, arguments)
     click.echo(f"crawl {outcome}")
-    sys.exit(0 if outcome in ("ok", "partial") else 1)
+    sys.exit(EXIT_CODES.get(outcome, 1))
+
+
+def _crawl(spider: str, db: str | Path | None, replica: str | None,
+           arguments: dict[str, Any], settings: dict[str, Any] | None = None) -> str:
+    try:
+        check_arguments(spider, **arguments)
+    except ArgumentError as exc:
+        click.echo(f"portal-crawler: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        check_writable(db)
+    except ArchiveLocked as exc:
+        click.echo(f"portal-crawler: {exc}", err=True)
+        sys.exit(1)
+    return run_crawl(spider, db, replica=replica, settings=settings, **arguments)
 
 
 @main.command()
 @DB_OPTION
 def demo(db: str | None) -> None:
-    """Serve the offline replica of www.vietnam.vn on 127.0.0.1 and crawl it into the archive.
+    """Serve the offline replica of www.vietnam.vn on 127.0.0.1 and crawl all of it.
 
     Example: portal-crawler demo --db /tmp/demo.db
     """
-    from ..crawl import run_crawl
+    from ..replica.generate import build_site
     from ..replica.server import ReplicaServer
 
     db_path = resolve_db_path(db)
-    with ReplicaServer() as server:
+    site = build_site()
+    days = site.days()
+    arguments = {"since": days[0].isoformat(), "until": days[-1].isoformat()}
+    with ReplicaServer(site) as server:
         click.echo(f"replica of www.vietnam.vn serving on {server.base_url}")
-        outcome = run_crawl("vietnam_vn", db_path, replica=f"127.0.0.1:{server.port}",
-                            settings={"LOG_LEVEL": "WARNING"})
+        outcome = _crawl("vietnam_vn", db_path, f"127.0.0.1:{server.port}", arguments,
+                         settings={"LOG_LEVEL": "WARNING"})
     click.echo(f"crawl {outcome}; archive {db_path}")
     print_summary(db_path)
-    sys.exit(0 if outcome == "ok" else 1)
+    sys.exit(EXIT_CODES.get(outcome, 1))
 
 
 def print_summary(db_path: Path) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 from .content import ArticleView, SiteData, load_site
@@ -17,6 +19,7 @@ from .expected import expected_article
 from .render import render_article, render_category, render_not_found, render_sitemap
 from .resource import Resource, make_resource
 
+_DAILY = re.compile(r"/sitemap-post/(\d{4}-\d{2}-\d{2})\.xml$")
 HTML = "text/html; charset=utf-8"
 XML = "application/xml; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
@@ -26,6 +29,11 @@ class SiteMap(dict[tuple[str, str], Resource]):
     """(host, path_with_query) -> Resource, plus the 404 page the server answers with."""
 
     not_found: bytes = b""
+
+    def days(self) -> list[date]:
+        """The days that have a daily post sitemap: the window that crawls all of it."""
+        found = {m.group(1) for (_, path) in self if (m := _DAILY.search(path))}
+        return sorted(date.fromisoformat(d) for d in found)
 
 
 def build_pages(site: SiteData) -> dict[str, Resource]:

@@ -1,0 +1,126 @@
+"""A Scrapy extension that owns the archive for one crawl and records it in `crawl_runs`,
+however the crawl was started (scrapy crawl, portal-crawler, scrapyd).
+
+`scrapy crawl` exits 0 even when callbacks raised, so the outcome is judged here from the
+crawl's own counts and stats and stored with them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import CloseSpider
+
+from .archive.lock import ArchiveLocked
+from .archive.store import Archive
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+MAX_FAILED_SHARE = "PORTAL_CRAWLER_MAX_FAILED_SHARE"
+ARCHIVED = ("new", "updated", "unchanged", "alias")
+
+
+class CrawlRunRecorder:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.db_path = crawler.settings.get("PORTAL_CRAWLER_DB")
+        self.max_failed_share = crawler.settings.getfloat(MAX_FAILED_SHARE, 0.05)
+        self.archive: Archive | None = None
+        self.run_id: int | None = None
+        self.counts: Counter[str] = Counter()
+        self.outcome: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
+        recorder = cls(crawler)
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        return recorder
+
+    def open(self, spider: Spider) -> Archive:
+        """Open the archive as its one writer; a held lock closes the crawl, naming the holder."""
+        if self.archive is None:
+            try:
+                self.archive = Archive.open_writer(self.db_path,
+                                                   purpose=f"scrapy crawl {spider.name}")
+            except ArchiveLocked as exc:
+                logger.error("%s", exc)
+                raise CloseSpider("archive_locked") from None
+            arguments = getattr(spider, "arguments", {})
+            self.run_id = self.archive.start_run(
+                spider=spider.name, job=job_name(spider.name, arguments),
+                arguments={k: _plain(v) for k, v in arguments.items()},
+                settings={"replica": self.crawler.settings.get("PORTAL_CRAWLER_REPLICA")},
+            )
+            logger.info("archive %s: run %s started", self.archive.path, self.run_id)
+        return self.archive
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.open(spider)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """After the engine stopped: the finish reason and final stats are known here."""
+        if self.archive is None or self.run_id is None:
+            return
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        self.outcome = decide_outcome(reason, stats, self.counts, self.max_failed_share)
+        self.archive.finish_run(
+            self.run_id, outcome=self.outcome, finish_reason=reason,
+            counts=dict(self.counts), coverage=coverage(stats),
+            stats={k: _plain(v) for k, v in stats.items()},
+        )
+        logger.info("archive %s: run %s %s %s", self.archive.path, self.run_id, self.outcome,
+                    dict(self.counts))
+        self.archive.close()
+        self.archive = None
+
+
+def job_name(spider: str, arguments: dict[str, Any]) -> str:
+    """Spider + editions + options other than the window: runs of one job are comparable."""
+    options = [f"{k}={v}" for k, v in sorted(arguments.items())
+               if v not in (None, "") and k not in ("since", "until")]
+    return " ".join([spider, *options])
+
+
+def _plain(value: Any) -> Any:
+    """Stats and arguments as JSON-friendly values."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(_plain(v) for v in value)
+    return str(value)
+
+
+def coverage(stats: dict[str, Any]) -> dict[str, float]:
+    """Share of validated articles with each field filled, in percent."""
+    total = stats.get("articles/validated", 0)
+    if not total:
+        return {}
+    return {key.removeprefix("coverage/"): round(100 * value / total, 1)
+            for key, value in sorted(stats.items()) if key.startswith("coverage/")}
+
+
+def decide_outcome(reason: str, stats: dict[str, Any], counts: Counter[str],
+                   max_failed_share: float = 0.05) -> str:
+    """`failed`: did not finish, a request left offline mode, a sitemap was unreadable,
+    nothing archived, or more than `max_failed_share` of article pages failed."""
+    from .offline import BLOCKED_STAT
+
+    if reason != "finished" or stats.get(BLOCKED_STAT) or counts.get("failed_sitemap"):
+        return "failed"
+    archived = sum(counts.get(k, 0) for k in ARCHIVED)
+    skipped = stats.get("incremental/skipped", 0)
+    if archived == 0 and skipped == 0:
+        return "failed"
+    failed = counts.get("failed", 0) - counts.get("failed_sitemap", 0)
+    attempted = archived + failed
+    if attempted and failed / attempted > max_failed_share:
+        return "failed"
+    return "ok"

@@ -1,0 +1,75 @@
+"""Crawl arguments, checked once at start: a wrong one stops the crawl with one line naming it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ..clock import now
+from ..portals import Portal
+
+
+class ArgumentError(ValueError):
+    """A wrong crawl argument; its message is the one line the user sees."""
+
+
+@dataclass(frozen=True)
+class CrawlArguments:
+    languages: frozenset[str]
+    since: date
+    until: date
+    max_articles: int | None = None
+    follow_related: int = 0
+
+    @classmethod
+    def parse(cls, portal: Portal, *, lang: str | None = None, since: str | None = None,
+              until: str | None = None, max_articles: str | int | None = None,
+              follow_related: str | int | None = None,
+              clock: datetime | None = None) -> CrawlArguments:
+        """Defaults: every edition; the last 2 local days (today and yesterday) by the
+        project's clock; no article limit; related lists not followed."""
+        today = (clock or now()).astimezone(ZoneInfo(portal.timezone)).date()
+        last = _day("until", until) or today
+        first = _day("since", since) or (last - timedelta(days=1))
+        if first > last:
+            raise ArgumentError(f"since={first} is after until={last}")
+        return cls(
+            languages=_languages(portal, lang),
+            since=first,
+            until=last,
+            max_articles=_count("max_articles", max_articles),
+            follow_related=_count("follow_related", follow_related) or 0,
+        )
+
+
+def _languages(portal: Portal, value: str | None) -> frozenset[str]:
+    if not value:
+        return frozenset(portal.languages)
+    langs = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+    unknown = sorted(langs - set(portal.languages))
+    if unknown or not langs:
+        raise ArgumentError(f"unknown language {', '.join(unknown) or repr(value)} for "
+                            f"{portal.name}; known: {', '.join(portal.languages)}")
+    return langs
+
+
+def _day(name: str, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ArgumentError(f"{name}={value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _count(name: str, value: str | int | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise ArgumentError(f"{name}={value!r} is not a whole number") from None
+    if number < 0:
+        raise ArgumentError(f"{name}={value!r} must not be negative")
+    return number
