@@ -1,0 +1,240 @@
+"""Layer 2: structured metadata (JSON-LD, OpenGraph, <meta>, <time datetime>, hreflang).
+
+Portal-independent and cheap; it fills what the portal parser left empty. It never supplies
+`lead` (a meta description is not a paragraph of the body) nor images (og:image is a share
+thumbnail, not page content).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from ..identity import canonical_url, edition_of
+from ..normalize.bylines import split_byline
+from ..normalize.text import clean_text
+from ..portals import portal_for
+from .base import Fields, Page
+
+NAME = "metadata"
+VERSION = 1
+
+ARTICLE_TYPES = frozenset({
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "livebloggposting",
+    "liveblogposting", "scholarlyarticle", "techarticle", "report", "webpage",
+})
+_JSON_LD = 'script[type="application/ld+json"]::text'
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+    "publishdate", "publish-date", "dc.date", "dc.date.issued", "dcterms.created",
+    "article.published", "sailthru.date", "date",
+)
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+                  "last-modified", "article.updated")
+
+
+def parse(page: Page) -> Fields:
+    meta = _meta_tags(page)
+    fields: Fields = {}
+    article = _json_ld_article(page)
+    if article:
+        fields.update(_from_json_ld(article, page))
+    for name, value in _from_meta(meta, page).items():
+        fields.setdefault(name, value)
+    if "date_published" not in fields:
+        fields.update(_from_time_element(page))
+    fields["translations"] = translations(page)
+    if "breadcrumbs" not in fields and (crumbs := _json_ld_breadcrumbs(page)):
+        fields["breadcrumbs"] = crumbs
+    return {name: value for name, value in fields.items() if value}
+
+
+# JSON-LD ---------------------------------------------------------------------------------
+
+def _json_ld_objects(page: Page) -> Iterator[dict[str, Any]]:
+    for raw in page.sel.css(_JSON_LD).getall():
+        try:
+            data = json.loads(raw.strip(), strict=False)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack[:0] = item
+            elif isinstance(item, dict):
+                yield item
+                if isinstance(item.get("@graph"), list):
+                    stack[:0] = item["@graph"]
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).lower() for k in kinds if k}
+
+
+def _json_ld_article(page: Page) -> dict[str, Any] | None:
+    candidates = [o for o in _json_ld_objects(page) if _types(o) & ARTICLE_TYPES]
+    # A NewsArticle beats a WebPage describing the same document.
+    candidates.sort(key=lambda o: "webpage" in _types(o))
+    return candidates[0] if candidates else None
+
+
+def _json_ld_breadcrumbs(page: Page) -> list[str]:
+    for obj in _json_ld_objects(page):
+        if "breadcrumblist" in _types(obj):
+            items = obj.get("itemListElement") or []
+            items = sorted((i for i in items if isinstance(i, dict)),
+                           key=lambda i: _int(i.get("position")))
+            names = [_name(i.get("item")) or _name(i) for i in items]
+            return [n for n in names if n]
+    return []
+
+
+def _from_json_ld(obj: dict[str, Any], page: Page) -> Fields:
+    fields: Fields = {"headline": clean_text(_str(obj.get("headline") or obj.get("name")))}
+    for key, target in (("datePublished", "date_published"), ("dateModified", "date_modified")):
+        raw = clean_text(_str(obj.get(key)))
+        if raw and (iso := page.date(raw)):
+            fields[target] = iso
+            if target == "date_published":
+                fields["date_published_raw"] = raw
+    authors, organisations = _people(obj.get("author"))
+    fields["authors"] = authors
+    source = _name(obj.get("sourceOrganization")) or (organisations[0] if organisations else "")
+    fields["source"] = source
+    based_on = obj.get("isBasedOn")
+    based_url = based_on.get("url") if isinstance(based_on, dict) else based_on
+    fields["source_url"] = page.absolute(_str(based_url))
+    section = obj.get("articleSection")
+    fields["section"] = clean_text(_str(section[0] if isinstance(section, list) and section
+                                        else section))
+    fields["tags"] = _keywords(obj.get("keywords"))
+    return fields
+
+
+def _people(value: Any) -> tuple[list[str], list[str]]:
+    """JSON-LD authors split into people and organisations (a paper is not an author)."""
+    people: list[str] = []
+    organisations: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        name = _name(item)
+        if not name:
+            continue
+        if isinstance(item, dict) and any(t.endswith("organization") for t in _types(item)):
+            organisations.append(name)
+            continue
+        byline = split_byline(name)
+        people += [p for p in byline.authors if p not in people]
+        if byline.publication:
+            organisations.append(byline.publication)
+    return people, organisations
+
+
+def _keywords(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else _str(value).split(",")
+    tags: list[str] = []
+    for item in items:
+        tag = clean_text(_str(item))
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+# <meta>, <time>, <link> -------------------------------------------------------------------
+
+def _meta_tags(page: Page) -> dict[str, list[str]]:
+    meta: dict[str, list[str]] = {}
+    for node in page.sel.xpath("//meta[@content]"):
+        key = (node.attrib.get("property") or node.attrib.get("name")
+               or node.attrib.get("itemprop") or "").strip().lower()
+        if key:
+            meta.setdefault(key, []).append(node.attrib["content"])
+    return meta
+
+
+def _from_meta(meta: dict[str, list[str]], page: Page) -> Fields:
+    def first(*keys: str) -> str:
+        for key in keys:
+            for value in meta.get(key, []):
+                if text := clean_text(value):
+                    return text
+        return ""
+
+    fields: Fields = {"headline": _strip_site_name(first("og:title", "twitter:title"),
+                                                   first("og:site_name"))}
+    raw = first(*_PUBLISHED_META)
+    if raw and (iso := page.date(raw)):
+        fields["date_published"], fields["date_published_raw"] = iso, raw
+    modified = first(*_MODIFIED_META)
+    if modified and (iso := page.date(modified)):
+        fields["date_modified"] = iso
+    fields["section"] = first("article:section")
+    fields["tags"] = _keywords(meta.get("article:tag", []) or first("news_keywords"))
+    author = first("author", "article:author", "dc.creator", "byl")
+    if author and not author.startswith(("http://", "https://")):
+        byline = split_byline(author)
+        fields["authors"], fields["source"] = byline.authors, byline.publication
+    return fields
+
+
+def _from_time_element(page: Page) -> Fields:
+    for query in ('time[itemprop="datePublished"]', "time[pubdate]",
+                  "article time[datetime]", '[itemprop="datePublished"][content]'):
+        for node in page.sel.css(query):
+            raw = clean_text(node.attrib.get("datetime") or node.attrib.get("content"))
+            if raw and (iso := page.date(raw)):
+                return {"date_published": iso, "date_published_raw": raw}
+    return {}
+
+
+def translations(page: Page) -> dict[str, str]:
+    """Other editions from hreflang alternates; the page's own edition is excluded."""
+    own = _canonical(page.url)
+    result: dict[str, str] = {}
+    for node in page.sel.css("link[hreflang][href]"):
+        code = (node.attrib.get("hreflang") or "").strip().lower()
+        href = page.absolute(node.attrib.get("href"))
+        canonical = _canonical(href)
+        if not href or not canonical or not code or code == "x-default" or canonical == own:
+            continue
+        edition = edition_of(href) if portal_for(href) else code
+        if edition and edition != page.language and edition not in result:
+            result[edition] = href
+    return result
+
+
+def _canonical(url: str | None) -> str | None:
+    try:
+        return canonical_url(url) if url else None
+    except ValueError:  # a malformed alternate is skipped, not fatal
+        return None
+
+
+# small helpers ----------------------------------------------------------------------------
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _name(value: Any) -> str:
+    if isinstance(value, dict):
+        return clean_text(_str(value.get("name")))
+    return clean_text(_str(value))
+
+
+def _strip_site_name(title: str, site: str) -> str:
+    for sep in (" | ", " - ", " – ", " — "):
+        if site and title.endswith(sep + site):
+            return title[: -len(sep + site)].strip()
+    return title

@@ -1,0 +1,89 @@
+"""The structured-metadata and generic layers on pages of sites without a parser."""
+
+from __future__ import annotations
+
+import json
+
+from portal_crawler.extract import extract
+
+URL = "https://news.example.com/world/summit"
+FETCHED = "2023-09-14T12:00:00+00:00"
+BODY = "<article><h1>Summit ends</h1><p>First paragraph of the story.</p><p>Second one.</p>" \
+       "<p>[ad_1]</p><p>Source: Example Wire</p></article>"
+
+
+def page(head: str = "", body: str = BODY) -> bytes:
+    return f"<html><head>{head}</head><body>{body}</body></html>".encode()
+
+
+def ld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def test_json_ld_news_article_in_a_graph() -> None:
+    head = ld({"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "name": "Page"},
+        {"@type": "NewsArticle", "headline": "Summit ends (JSON-LD)",
+         "datePublished": "2023-09-14T03:30:00Z", "dateModified": "2023-09-14T05:00:00Z",
+         "author": [{"@type": "Person", "name": "By Jane Doe"},
+                    {"@type": "Organization", "name": "Example Wire"}],
+         "articleSection": "World", "keywords": "summit, diplomacy"},
+        {"@type": "BreadcrumbList", "itemListElement": [
+            {"@type": "ListItem", "position": 2, "name": "World"},
+            {"@type": "ListItem", "position": 1, "name": "Home"}]},
+    ]})
+    article = extract(page(head), URL, fetched_at=FETCHED)
+    assert article.headline == "Summit ends (JSON-LD)"  # metadata runs before generic
+    assert article.date_published == "2023-09-14T03:30:00+00:00"
+    assert article.date_published_raw == "2023-09-14T03:30:00Z"
+    assert article.date_modified == "2023-09-14T05:00:00+00:00"
+    assert article.authors == ["Jane Doe"]
+    assert article.source == "Example Wire"
+    assert article.section == "World"
+    assert article.tags == ["summit", "diplomacy"]
+    assert article.breadcrumbs == ["Home", "World"]
+    assert article.parser == "metadata/1+generic/1"
+
+
+def test_opengraph_and_meta() -> None:
+    head = ('<meta property="og:title" content="Summit ends | Example News">'
+            '<meta property="og:site_name" content="Example News">'
+            '<meta property="article:published_time" content="2023-09-14T10:30:00+07:00">'
+            '<meta property="article:section" content="World">'
+            '<meta property="article:tag" content="summit"><meta property="article:tag" '
+            'content="diplomacy"><meta name="author" content="Oleh: Andi Saputra, Wartawan">')
+    article = extract(page(head, "<p>Only text, no headline element.</p>"), URL,
+                      fetched_at=FETCHED)
+    assert article.headline == "Summit ends"
+    assert article.date_published == "2023-09-14T10:30:00+07:00"
+    assert article.section == "World"
+    assert article.tags == ["summit", "diplomacy"]
+    assert article.authors == ["Andi Saputra"]
+
+
+def test_time_element_and_hreflang() -> None:
+    head = ('<link rel="alternate" hreflang="fr" href="/fr/summit">'
+            f'<link rel="alternate" hreflang="en" href="{URL}">'
+            '<link rel="alternate" hreflang="x-default" href="/summit">')
+    body = BODY.replace("<h1>", '<time datetime="2023-09-14">14 Sept</time><h1>')
+    article = extract(page(head, body), URL, fetched_at=FETCHED)
+    assert article.date_published == "2023-09-14"
+    assert article.translations == {"fr": "https://news.example.com/fr/summit"}
+
+
+def test_generic_body_cleaning() -> None:
+    article = extract(page(), URL, fetched_at=FETCHED)
+    assert article.body == "First paragraph of the story.\n\nSecond one."
+    assert article.lead is None  # not marked as a standfirst
+    assert article.body_html == "<p>First paragraph of the story.</p>\n<p>Second one.</p>"
+    assert "missing required date_published" in article.messages
+
+
+def test_broken_json_ld_is_ignored() -> None:
+    head = '<script type="application/ld+json">{"@type": "NewsArticle", </script>'
+    assert extract(page(head), URL, fetched_at=FETCHED).headline == "Summit ends"
+
+
+def test_language_of_another_site_from_html_lang() -> None:
+    html = b'<html lang="en-GB"><body><h1>T</h1><p>Text.</p></body></html>'
+    assert extract(html, URL, fetched_at=FETCHED).language == "en-gb"
