@@ -90,6 +90,9 @@ class ArchivePipeline:
             self.articles = []
         if self.failures:
             for failure in self.failures:
+                if failure.denied:
+                    counts["robots_denied"] += 1
+                    continue
                 if failure.status in GONE and archive.mark_withdrawn(failure.url, failure.at):
                     counts["withdrawn"] += 1
                     continue

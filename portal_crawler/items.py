@@ -33,3 +33,5 @@ class FetchFailure:
     at: str = ""
     # What the URL was for: "article", "sitemap", "listing" (a sitemap failure fails the run).
     kind: str = "article"
+    # Refused by the site's own rules (robots.txt): recorded, but not a failure of the crawl.
+    denied: bool = False

@@ -34,6 +34,27 @@ TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
+# Politeness is per portal: its spiders put every request in one download slot named after it.
+DOWNLOAD_SLOTS = {
+    "vietnam.vn": {"concurrency": 4, "delay": 0.5},
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "portal_crawler.politeness.PoliteRetryMiddleware": 550,
+    # Sees responses before RedirectMiddleware (600) does.
+    "portal_crawler.bounds.PortalBoundsMiddleware": 650,
+}
+# Backoff base (s), Retry-After cap (s), and the live site's temporary block: a burst of 403s
+# pauses the portal, then the blocked requests are retried.
+PORTAL_CRAWLER_RETRY_BACKOFF = 2.0
+PORTAL_CRAWLER_RETRY_AFTER_MAX = 300.0
+PORTAL_CRAWLER_BLOCK_STATUS = [403]
+PORTAL_CRAWLER_BLOCK_BURST = 5
+PORTAL_CRAWLER_BLOCK_WINDOW = 60.0
+PORTAL_CRAWLER_BLOCK_PAUSE = 900.0
+PORTAL_CRAWLER_BLOCK_RETRIES = 3
+
 DOWNLOAD_HANDLERS = {
     "http": "portal_crawler.offline.ReplicaAwareDownloadHandler",
     "https": "portal_crawler.offline.ReplicaAwareDownloadHandler",
@@ -65,6 +86,10 @@ REPLICA_PROFILE = {
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "DOWNLOAD_SLOTS": {"vietnam.vn": {"concurrency": 16, "delay": 0}},
     "DOWNLOAD_TIMEOUT": 10,
     "RETRY_TIMES": 1,
+    "PORTAL_CRAWLER_RETRY_BACKOFF": 0.1,
+    "PORTAL_CRAWLER_RETRY_AFTER_MAX": 2.0,
+    "PORTAL_CRAWLER_BLOCK_PAUSE": 1.0,
 }

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -50,17 +51,15 @@ class VietnamVnSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         yield scrapy.Request(self.sitemap_index, self.parse_index, errback=self.failed,
-                             meta={"kind": "sitemap"})
+                             meta={"kind": "sitemap", "download_slot": self.portal.name})
 
     def parse_index(self, response: Response) -> Iterator[Any]:
         entries = yield from self._sitemap(response, "sitemapindex")
         for entry in entries:
             if in_window(daily_sitemap_day(entry.loc), self.args.since, self.args.until):
-                yield response.follow(entry.loc, self.parse_post_sitemap, errback=self.failed,
-                                      meta={"kind": "sitemap"})
+                yield self._follow(response, entry.loc, self.parse_post_sitemap, "sitemap")
             elif CATEGORY.search(entry.loc):
-                yield response.follow(entry.loc, self.parse_category_sitemap,
-                                      errback=self.failed, meta={"kind": "sitemap"})
+                yield self._follow(response, entry.loc, self.parse_category_sitemap, "sitemap")
 
     def parse_post_sitemap(self, response: Response) -> Iterator[Any]:
         for entry in (yield from self._sitemap(response, "urlset")):
@@ -68,8 +67,7 @@ class VietnamVnSpider(scrapy.Spider):
 
     def parse_category_sitemap(self, response: Response) -> Iterator[Any]:
         for entry in (yield from self._sitemap(response, "urlset")):
-            yield response.follow(entry.loc, self.parse_listing, errback=self.failed,
-                                  meta={"kind": "listing"})
+            yield self._follow(response, entry.loc, self.parse_listing, "listing")
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
@@ -126,8 +124,14 @@ class VietnamVnSpider(scrapy.Spider):
         if limit is not None and len(self._requested) >= limit:
             return
         self._requested.add(key)
-        yield response.follow(url, self.parse_article, errback=self.failed,
-                              meta={"kind": "article", **meta})
+        yield self._follow(response, url, self.parse_article, "article", **meta)
+
+    def _follow(self, response: Response, url: str, callback: Any, kind: str,
+                **meta: Any) -> scrapy.Request:
+        """Every portal request shares one download slot: politeness is per portal, not per
+        mirror host."""
+        return response.follow(url, callback, errback=self.failed,
+                               meta={"kind": kind, "download_slot": self.portal.name, **meta})
 
     def failed(self, failure: Failure) -> Iterator[FetchFailure]:
         request = getattr(failure, "request", None)
@@ -135,7 +139,12 @@ class VietnamVnSpider(scrapy.Spider):
         status = response.status if response is not None else None
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         kind = request.meta.get("kind", "article") if request is not None else "article"
-        yield self._failure(request.url if request else "", reason, status, kind)
+        url = request.url if request is not None else ""
+        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            yield FetchFailure(url=url, reason="forbidden by robots.txt", at=now_iso(),
+                               kind=kind, denied=True)
+            return
+        yield self._failure(url, reason, status, kind)
 
     def _failure(self, url: str, reason: str, status: int | None,
                  kind: str = "article") -> FetchFailure:

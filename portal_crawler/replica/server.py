@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import urlsplit
 
+from .faults import FaultPlan
 from .generate import SiteMap, build_site
 from .resource import Resource
 
@@ -47,6 +48,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, send_body: bool) -> None:
         host, path = self._target()
+        fault = self.server.faults.answer(path) if host in self.server.hosts else None
+        if fault is not None:
+            self._send(fault.status, fault.body, fault.content_type, fault.headers, send_body)
+            return
         found = self.server.lookup(host, path)
         if found is None:
             body = self.server.site.not_found
@@ -94,8 +99,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], site: SiteMap) -> None:
+    def __init__(self, address: tuple[str, int], site: SiteMap,
+                 faults: FaultPlan | None = None) -> None:
         self.site = site
+        self.hosts = frozenset(host for host, _ in site)
+        self.faults = faults or FaultPlan()
         super().__init__(address, _Handler)
 
     def lookup(self, host: str, path: str) -> Resource | None:
@@ -109,9 +117,11 @@ class _Server(ThreadingHTTPServer):
 class ReplicaServer:
     """The replica on a loopback port; a context manager that serves from a background thread."""
 
-    def __init__(self, site: SiteMap | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, site: SiteMap | None = None, host: str = "127.0.0.1", port: int = 0,
+                 faults: FaultPlan | None = None) -> None:
         self.site = site if site is not None else build_site()
-        self._httpd = _Server((host, port), self.site)
+        self.faults = faults or FaultPlan()
+        self._httpd = _Server((host, port), self.site, self.faults)
         self._thread: threading.Thread | None = None
 
     @property
