@@ -12,7 +12,9 @@ from scrapy import signals
 from portal_crawler.article import Article
 from portal_crawler.clock import now_iso
 from portal_crawler.crawl_runs import CrawlRunRecorder
-from portal_crawler.items import FetchFailure, RawPage
+from portal_crawler.items import FetchFailure, NotModified, RawPage
+from portal_crawler.killpoints import SETTING as KILL_SETTING
+from portal_crawler.killpoints import maybe_kill
 
 from .dedupe import DuplicateArticle
 
@@ -32,6 +34,8 @@ class ArchivePipeline:
         self.articles: list[Article] = []
         self.pages: list[RawPage] = []
         self.failures: list[FetchFailure] = []
+        self.not_modified: list[NotModified] = []
+        self.kill_at = crawler.settings.get(KILL_SETTING)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -45,7 +49,9 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         assert self.crawler.spider is not None
-        self.recorder.open(self.crawler.spider)
+        archive = self.recorder.open(self.crawler.spider)
+        if self.kill_at:
+            archive.before_commit = lambda: maybe_kill(self.kill_at, "commit")
 
     def close_spider(self) -> None:
         self.flush()
@@ -57,9 +63,16 @@ class ArchivePipeline:
             self.pages.append(item)
         elif isinstance(item, FetchFailure):
             self.failures.append(item)
-        if len(self.articles) + len(self.pages) + len(self.failures) >= self.batch_size:
+        elif isinstance(item, NotModified):
+            self.not_modified.append(item)
+        if self.pending >= self.batch_size:
             self.flush()
         return item
+
+    @property
+    def pending(self) -> int:
+        return (len(self.articles) + len(self.pages) + len(self.failures)
+                + len(self.not_modified))
 
     def item_dropped(self, item: Any, response: Response, exception: Exception,
                      spider: Any) -> None:
@@ -81,6 +94,7 @@ class ArchivePipeline:
         if self.pages:
             archive.save_pages(self.pages, self.recorder.run_id)
             self.pages = []
+        maybe_kill(self.kill_at, "batch")
         if self.articles:
             outcomes = archive.save_articles(self.articles)
             counts.update(outcomes)
@@ -88,8 +102,14 @@ class ArchivePipeline:
                 if stats is not None:
                     stats.inc_value(f"archive/{outcome}")
             self.articles = []
+        for seen in self.not_modified:
+            if archive.mark_seen(seen.url, seen.fetched_at):
+                counts["unchanged"] += 1
+        self.not_modified = []
         if self.failures:
             for failure in self.failures:
+                if failure.via:
+                    self.recorder.spoiled_sitemaps.add(failure.via)
                 if failure.denied:
                     counts["robots_denied"] += 1
                     continue

@@ -36,6 +36,9 @@ class CrawlRunRecorder:
         self.run_id: int | None = None
         self.counts: Counter[str] = Counter()
         self.outcome: str | None = None
+        # Sitemap URL -> <lastmod> seen this run, and the sitemaps whose articles failed.
+        self.pending_marks: dict[str, str] = {}
+        self.spoiled_sitemaps: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
@@ -71,6 +74,10 @@ class CrawlRunRecorder:
             return
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         self.outcome = decide_outcome(reason, stats, self.counts, self.max_failed_share)
+        if self.outcome == "ok" and not getattr(spider, "truncated", False):
+            marks = {url: mark for url, mark in self.pending_marks.items()
+                     if url not in self.spoiled_sitemaps}
+            self.archive.save_sitemap_marks(marks, self.run_id)
         self.archive.finish_run(
             self.run_id, outcome=self.outcome, finish_reason=reason,
             counts=dict(self.counts), coverage=coverage(stats),
@@ -116,7 +123,7 @@ def decide_outcome(reason: str, stats: dict[str, Any], counts: Counter[str],
     if reason != "finished" or stats.get(BLOCKED_STAT) or counts.get("failed_sitemap"):
         return "failed"
     archived = sum(counts.get(k, 0) for k in ARCHIVED)
-    skipped = stats.get("incremental/skipped", 0)
+    skipped = stats.get("incremental/skipped", 0) + stats.get("incremental/sitemaps_skipped", 0)
     if archived == 0 and skipped == 0:
         return "failed"
     failed = counts.get("failed", 0) - counts.get("failed_sitemap", 0)

@@ -35,3 +35,13 @@ class FetchFailure:
     kind: str = "article"
     # Refused by the site's own rules (robots.txt): recorded, but not a failure of the crawl.
     denied: bool = False
+    # The sitemap that listed the URL: its high-water mark must not hide a failed article.
+    via: str | None = None
+
+
+@dataclass
+class NotModified:
+    """A conditional revisit answered 304: the archived article is still current."""
+
+    url: str = ""
+    fetched_at: str = ""

@@ -30,7 +30,9 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 COOKIES_ENABLED = False
+# No consoles: a crawl starts no server of its own (telnet, remote control).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
@@ -59,6 +61,14 @@ DOWNLOAD_HANDLERS = {
     "http": "portal_crawler.offline.ReplicaAwareDownloadHandler",
     "https": "portal_crawler.offline.ReplicaAwareDownloadHandler",
 }
+
+SPIDER_MIDDLEWARES = {
+    "portal_crawler.incremental.IncrementalMiddleware": 50,
+}
+# Incremental by default: archived articles are revisited only when their sitemap says they
+# changed or when published in the last PORTAL_CRAWLER_REVISIT_DAYS days (to catch edits).
+PORTAL_CRAWLER_INCREMENTAL = True
+PORTAL_CRAWLER_REVISIT_DAYS = 3
 
 EXTENSIONS = {
     "portal_crawler.crawl_runs.CrawlRunRecorder": 100,

@@ -26,7 +26,9 @@ from portal_crawler.discovery.sitemaps import (
 )
 from portal_crawler.extract import extract
 from portal_crawler.identity import article_id, canonical_url, edition_of
-from portal_crawler.items import FetchFailure, RawPage
+from portal_crawler.items import FetchFailure, NotModified, RawPage
+from portal_crawler.killpoints import SETTING as KILL_SETTING
+from portal_crawler.killpoints import maybe_kill
 from portal_crawler.portals import VIETNAM_VN
 
 FOLLOWED_RELATIONS = ("same_topic", "same_category", "same_author")
@@ -48,6 +50,7 @@ class VietnamVnSpider(scrapy.Spider):
                                          max_articles=max_articles,
                                          follow_related=follow_related)
         self._requested: set[str] = set()
+        self.truncated = False  # max_articles left listed articles out
 
     async def start(self) -> AsyncIterator[Any]:
         yield scrapy.Request(self.sitemap_index, self.parse_index, errback=self.failed,
@@ -57,13 +60,17 @@ class VietnamVnSpider(scrapy.Spider):
         entries = yield from self._sitemap(response, "sitemapindex")
         for entry in entries:
             if in_window(daily_sitemap_day(entry.loc), self.args.since, self.args.until):
-                yield self._follow(response, entry.loc, self.parse_post_sitemap, "sitemap")
+                yield self._follow(response, entry.loc, self.parse_post_sitemap, "sitemap",
+                                   lastmod=entry.lastmod)
             elif CATEGORY.search(entry.loc):
                 yield self._follow(response, entry.loc, self.parse_category_sitemap, "sitemap")
 
     def parse_post_sitemap(self, response: Response) -> Iterator[Any]:
-        for entry in (yield from self._sitemap(response, "urlset")):
-            yield from self._article(response, entry.loc)
+        entries = yield from self._sitemap(response, "urlset")
+        maybe_kill(self.settings.get(KILL_SETTING), "discovery")
+        for entry in entries:
+            yield from self._article(response, entry.loc, lastmod=entry.lastmod,
+                                     via=response.url)
 
     def parse_category_sitemap(self, response: Response) -> Iterator[Any]:
         for entry in (yield from self._sitemap(response, "urlset")):
@@ -78,6 +85,9 @@ class VietnamVnSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         fetched_at = now_iso(self.settings.get("PORTAL_CRAWLER_NOW"))
+        if response.status == 304:
+            yield NotModified(url=response.url, fetched_at=fetched_at)
+            return
         if not isinstance(response, TextResponse):
             yield self._failure(response.url, "not an HTML page", response.status)
             return
@@ -122,6 +132,7 @@ class VietnamVnSpider(scrapy.Spider):
             return
         limit = self.args.max_articles
         if limit is not None and len(self._requested) >= limit:
+            self.truncated = True
             return
         self._requested.add(key)
         yield self._follow(response, url, self.parse_article, "article", **meta)
@@ -140,13 +151,15 @@ class VietnamVnSpider(scrapy.Spider):
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         kind = request.meta.get("kind", "article") if request is not None else "article"
         url = request.url if request is not None else ""
+        via = request.meta.get("via") if request is not None else None
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             yield FetchFailure(url=url, reason="forbidden by robots.txt", at=now_iso(),
-                               kind=kind, denied=True)
+                               kind=kind, denied=True, via=via)
             return
-        yield self._failure(url, reason, status, kind)
+        yield self._failure(url, reason, status, kind, via)
 
     def _failure(self, url: str, reason: str, status: int | None,
-                 kind: str = "article") -> FetchFailure:
+                 kind: str = "article", via: str | None = None) -> FetchFailure:
         self.logger.warning("failed %s: %s", url, reason)
-        return FetchFailure(url=url, reason=reason, status=status, at=now_iso(), kind=kind)
+        return FetchFailure(url=url, reason=reason, status=status, at=now_iso(), kind=kind,
+                            via=via)

@@ -62,7 +62,9 @@ def test_crawling_twice_adds_nothing(archive_copy, replica, site):
     day = site.days()[0].isoformat()
     result = run(SCRAPY, "crawl", "vietnam_vn", "-a", f"since={day}", "-a", f"until={day}",
                  "-s", f"PORTAL_CRAWLER_REPLICA=127.0.0.1:{replica.port}",
-                 "-s", f"PORTAL_CRAWLER_DB={archive_copy}", "-s", "LOG_LEVEL=INFO")
+                 "-s", f"PORTAL_CRAWLER_DB={archive_copy}", "-s", "LOG_LEVEL=INFO",
+                 # a full re-crawl: every page fetched again (incremental is tested apart)
+                 "-s", "PORTAL_CRAWLER_INCREMENTAL=False")
     assert result.returncode == 0, result.stderr
     after = rows(archive_copy, "select id, content_hash, version from articles order by id")
     assert after == before

@@ -88,9 +88,65 @@ def _v1(db: sqlite_utils.Database) -> None:
         foreign_keys=[("run_id", "crawl_runs", "id")],
     )
     db["failures"].create_index(["url"])
+    # Incremental crawls: each sitemap's <lastmod> when a run last finished it ok.
+    db["sitemap_marks"].create(
+        {"url": str, "lastmod": str, "run_id": int, "recorded_at": str},
+        pk="url",
+    )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+# Views for sqlite-utils and Datasette users (docs/analysts.md). Plain SQL over the tables, so
+# they never hold data of their own and cannot drift from it.
+_V2_VIEWS = {
+    # One row per article with its authors and how many images, captions and links it has.
+    "articles_overview": """
+        select a.id, a.portal, a.language, a.published_utc, a.date_published, a.headline,
+          (select group_concat(j.value, '; ') from json_each(a.authors) j) as authors,
+          a.source, a.section,
+          (select count(*) from images i where i.article_id = a.id) as image_count,
+          (select count(*) from images i where i.article_id = a.id
+             and coalesce(i.caption, '') != '') as captioned_image_count,
+          (select count(*) from links l where l.article_id = a.id) as link_count,
+          a.version, a.status, a.url
+        from articles a""",
+    # One row per author of an article, in byline order.
+    "article_authors": """
+        select a.id as article_id, j.key as position, j.value as author, a.language,
+          a.source, a.published_utc
+        from articles a, json_each(a.authors) j""",
+    # Editions of one article side by side: one row per article and other edition, linked by
+    # the shared edition key (the URL's slug) or by the page's own translation links.
+    "edition_pairs": """
+        select a.portal, a.edition_key, a.id as article_id, a.language, a.headline,
+          b.id as edition_id, b.language as edition_language, b.headline as edition_headline,
+          b.url as edition_url
+        from articles a join articles b on b.portal = a.portal
+          and b.edition_key = a.edition_key and b.language != a.language
+        union
+        select a.portal, a.edition_key, a.id, a.language, a.headline,
+          b.id, b.language, b.headline, b.url
+        from translations t join articles a on a.id = t.article_id
+          join articles b on b.canonical_url = t.canonical_url and b.id != a.id""",
+    # One row per edition key: every edition's id and headline in one row.
+    "article_editions": """
+        select portal, edition_key, count(*) as edition_count,
+          group_concat(language, ',') as languages,
+          json_group_object(language, id) as ids,
+          json_group_object(language, headline) as headlines,
+          min(published_utc) as first_published_utc
+        from (select * from articles order by language)
+        group by portal, edition_key""",
+}
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Views for analysts (articles with authors and image counts; editions side by side)."""
+    for name, sql in _V2_VIEWS.items():
+        db.execute(f"create view if not exists {name} as {sql.strip()}")
+    db["translations"].create_index(["canonical_url"], if_not_exists=True)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

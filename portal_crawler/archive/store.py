@@ -6,7 +6,8 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,14 @@ DEFAULT_DB = "data/archive.db"
 DB_ENV = "PORTAL_CRAWLER_DB"
 
 JSON_COLUMNS = ("authors", "breadcrumbs", "tags", "translations", "messages")
+
+
+@dataclass(frozen=True)
+class PageState:
+    fetched_at: str | None
+    published_utc: str | None
+    etag: str | None
+    last_modified: str | None
 
 
 class NotAnArchive(RuntimeError):
@@ -103,6 +112,8 @@ class Archive:
         self.db = db
         self.path = path
         self._lock = lock
+        # Called inside every article transaction just before it commits (kill-point tests).
+        self.before_commit: Callable[[], None] | None = None
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -119,10 +130,12 @@ class Archive:
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA synchronous = NORMAL")
             migrate(db)
+            archive = cls(db, db_path, lock)
+            archive.mark_killed_runs()
         except BaseException:
             lock.release()
             raise
-        return cls(db, db_path, lock)
+        return archive
 
     @classmethod
     def open_reader(cls, path: str | os.PathLike[str] | None = None) -> Archive:
@@ -161,7 +174,10 @@ class Archive:
     def save_articles(self, articles: Iterable[Article]) -> list[str]:
         """Store a batch in one transaction; returns new/updated/unchanged/alias per article."""
         with self.db.atomic():
-            return [self._save_article(article) for article in articles]
+            outcomes = [self._save_article(article) for article in articles]
+            if self.before_commit is not None:
+                self.before_commit()
+            return outcomes
 
     def _save_article(self, article: Article) -> str:
         row = _article_row(article)
@@ -235,6 +251,50 @@ class Archive:
              for n, link in enumerate(article.related_links)),
             pk=("article_id", "position"),
         )
+
+    def mark_seen(self, url: str, at: str) -> bool:
+        """A 304 on revisit: the article is unchanged, only when it was last seen moves."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update articles set last_seen = ?, status = 'live', withdrawn_at = null "
+                "where id = ?",
+                [at, article_id(canonical_url(url))],
+            )
+        return cursor.rowcount > 0
+
+    def page_state(self, url: str) -> PageState | None:
+        """What the archive knows of a URL, for incremental and conditional requests."""
+        row = self.db.execute(
+            # An article counts as archived only with its row: a page stored by a run killed
+            # before the article's commit is fetched again, unconditionally.
+            "select p.headers, p.fetched_at, a.published_utc from pages p "
+            "join articles a on a.id = p.id where p.id = ? and p.status = 200",
+            [article_id(canonical_url(url))],
+        ).fetchone()
+        if row is None:
+            return None
+        headers = {k.lower(): v[0] for k, v in json.loads(row[0] or "{}").items() if v}
+        return PageState(fetched_at=row[1], published_utc=row[2], etag=headers.get("etag"),
+                         last_modified=headers.get("last-modified"))
+
+    def sitemap_marks(self) -> dict[str, str]:
+        return {row[0]: row[1] for row in self.db.execute("select url, lastmod from sitemap_marks")}
+
+    def save_sitemap_marks(self, marks: dict[str, str], run_id: int | None) -> None:
+        with self.db.atomic():
+            self.db["sitemap_marks"].upsert_all(
+                ({"url": url, "lastmod": lastmod, "run_id": run_id, "recorded_at": now_iso()}
+                 for url, lastmod in marks.items()),
+                pk="url",
+            )
+
+    def mark_killed_runs(self) -> int:
+        """Runs still `running` while we hold the lock were killed: their process is gone."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update crawl_runs set outcome = 'killed', finished_at = ? "
+                "where outcome = 'running'", [now_iso()])
+        return cursor.rowcount
 
     def mark_withdrawn(self, url: str, at: str) -> bool:
         """A later 404/410 withdraws an archived article; nothing is ever deleted."""

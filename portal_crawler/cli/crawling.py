@@ -26,9 +26,11 @@ from .app import DB_OPTION, main
               help="Also follow the related-article lists, to this depth.")
 @click.option("--replica", metavar="HOST:PORT",
               help="Offline mode: route every portal host to a replica on loopback.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy setting, as with `scrapy crawl -s` (repeatable).")
 def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
           until: str | None, max_articles: int | None, follow_related: int,
-          replica: str | None) -> None:
+          replica: str | None, overrides: tuple[str, ...]) -> None:
     """Crawl a portal into the archive.
 
     Exit status: 0 ok, 1 failed, 2 bad arguments, 3 degraded.
@@ -37,7 +39,13 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
     """
     arguments = {"lang": lang, "since": since, "until": until,
                  "max_articles": max_articles, "follow_related": follow_related or None}
-    outcome = _crawl(spider, db, replica, arguments)
+    settings = {}
+    for pair in overrides:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
+        settings[name.strip()] = value
+    outcome = _crawl(spider, db, replica, arguments, settings)
     click.echo(f"crawl {outcome}")
     sys.exit(EXIT_CODES.get(outcome, 1))
 

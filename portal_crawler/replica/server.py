@@ -48,6 +48,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, send_body: bool) -> None:
         host, path = self._target()
+        self.server.log_request_target(self.command, host, path)
         fault = self.server.faults.answer(path) if host in self.server.hosts else None
         if fault is not None:
             self._send(fault.status, fault.body, fault.content_type, fault.headers, send_body)
@@ -104,7 +105,14 @@ class _Server(ThreadingHTTPServer):
         self.site = site
         self.hosts = frozenset(host for host, _ in site)
         self.faults = faults or FaultPlan()
+        self.requests: list[tuple[str, str, str]] = []
+        self._log_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def log_request_target(self, method: str, host: str, path: str) -> None:
+        """Every request as (method, host, path): tests count what a crawl fetched."""
+        with self._log_lock:
+            self.requests.append((method, host, path))
 
     def lookup(self, host: str, path: str) -> Resource | None:
         """Exact path first; a page with unknown query parameters is the page (as live)."""
@@ -123,6 +131,11 @@ class ReplicaServer:
         self.faults = faults or FaultPlan()
         self._httpd = _Server((host, port), self.site, self.faults)
         self._thread: threading.Thread | None = None
+
+    @property
+    def requests(self) -> list[tuple[str, str, str]]:
+        """(method, host, path) of every request served so far, in arrival order."""
+        return list(self._httpd.requests)
 
     @property
     def port(self) -> int:
