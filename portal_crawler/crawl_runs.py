@@ -57,8 +57,10 @@ class CrawlRunRecorder:
                 logger.error("%s", exc)
                 raise CloseSpider("archive_locked") from None
             arguments = getattr(spider, "arguments", {})
+            job = self.crawler.settings.get("PORTAL_CRAWLER_JOB") or job_name(spider.name,
+                                                                                arguments)
             self.run_id = self.archive.start_run(
-                spider=spider.name, job=job_name(spider.name, arguments),
+                spider=spider.name, job=job,
                 arguments={k: _plain(v) for k, v in arguments.items()},
                 settings={"replica": self.crawler.settings.get("PORTAL_CRAWLER_REPLICA")},
             )
