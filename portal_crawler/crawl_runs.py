@@ -7,6 +7,7 @@ crawl's own counts and stats and stored with them.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
+from .alarms import RunFigures, degraded_fields
 from .archive.lock import ArchiveLocked
 from .archive.store import Archive
 
@@ -36,6 +38,7 @@ class CrawlRunRecorder:
         self.run_id: int | None = None
         self.counts: Counter[str] = Counter()
         self.outcome: str | None = None
+        self.job = ""
         # Sitemap URL -> <lastmod> seen this run, and the sitemaps whose articles failed.
         self.pending_marks: dict[str, str] = {}
         self.spoiled_sitemaps: set[str] = set()
@@ -57,10 +60,10 @@ class CrawlRunRecorder:
                 logger.error("%s", exc)
                 raise CloseSpider("archive_locked") from None
             arguments = getattr(spider, "arguments", {})
-            job = self.crawler.settings.get("PORTAL_CRAWLER_JOB") or job_name(spider.name,
-                                                                                arguments)
+            self.job = self.crawler.settings.get("PORTAL_CRAWLER_JOB") or job_name(
+                spider.name, arguments)
             self.run_id = self.archive.start_run(
-                spider=spider.name, job=job,
+                spider=spider.name, job=self.job,
                 arguments={k: _plain(v) for k, v in arguments.items()},
                 settings={"replica": self.crawler.settings.get("PORTAL_CRAWLER_REPLICA")},
             )
@@ -76,13 +79,24 @@ class CrawlRunRecorder:
             return
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         self.outcome = decide_outcome(reason, stats, self.counts, self.max_failed_share)
+        figures = run_figures(stats)
+        alarms: list[str] = []
+        if self.outcome == "ok":
+            history = [run_figures(json.loads(r["stats"] or "{}"))
+                       for r in self.archive.recent_runs(self.job, before=self.run_id)]
+            alarms = degraded_fields(figures, history)
+            if alarms:
+                self.outcome = "degraded"
+                logger.warning("run %s degraded (layout change?): %s", self.run_id,
+                               ", ".join(alarms))
         if self.outcome == "ok" and not getattr(spider, "truncated", False):
             marks = {url: mark for url, mark in self.pending_marks.items()
                      if url not in self.spoiled_sitemaps}
             self.archive.save_sitemap_marks(marks, self.run_id)
         self.archive.finish_run(
             self.run_id, outcome=self.outcome, finish_reason=reason,
-            counts=dict(self.counts), coverage=coverage(stats),
+            counts=dict(self.counts), coverage=figures.coverage, yield_pct=figures.yield_pct,
+            alarms=alarms,
             stats={k: _plain(v) for k, v in stats.items()},
         )
         logger.info("archive %s: run %s %s %s", self.archive.path, self.run_id, self.outcome,
@@ -105,6 +119,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return sorted(_plain(v) for v in value)
     return str(value)
+
+
+def run_figures(stats: dict[str, Any]) -> RunFigures:
+    """Coverage, yield (validated articles per fetched article page) and articles parsed."""
+    validated = stats.get("articles/validated", 0)
+    fetched = stats.get("articles/pages_fetched", 0)
+    return RunFigures(coverage=coverage(stats),
+                      yield_pct=round(100 * validated / fetched, 1) if fetched else None,
+                      archived=validated)
 
 
 def coverage(stats: dict[str, Any]) -> dict[str, float]:

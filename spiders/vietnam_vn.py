@@ -91,6 +91,7 @@ class VietnamVnSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self._failure(response.url, "not an HTML page", response.status)
             return
+        self.crawler.stats.inc_value("articles/pages_fetched")
         yield RawPage(
             url=response.url,
             request_url=response.request.url if response.request else response.url,

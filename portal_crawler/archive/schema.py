@@ -78,7 +78,8 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].create(
         {"id": int, "spider": str, "job": str, "arguments": str, "settings": str,
          "started_at": str, "finished_at": str, "outcome": str, "finish_reason": str,
-         "counts": str, "coverage": str, "stats": str, "pid": int},
+         "counts": str, "coverage": str, "yield_pct": float, "alarms": str, "stats": str,
+         "pid": int},
         pk="id",
     )
     db["failures"].create(
@@ -88,6 +89,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         foreign_keys=[("run_id", "crawl_runs", "id")],
     )
     db["failures"].create_index(["url"])
+    db["crawl_runs"].create_index(["job", "outcome"])
     # Incremental crawls: each sitemap's <lastmod> when a run last finished it ok.
     db["sitemap_marks"].create(
         {"url": str, "lastmod": str, "run_id": int, "recorded_at": str},

@@ -288,6 +288,15 @@ class Archive:
                 pk="url",
             )
 
+    def recent_runs(self, job: str, outcome: str = "ok", limit: int = 5,
+                    before: int | None = None) -> list[dict[str, Any]]:
+        """The job's last runs with this outcome, newest first (alarms compare against them)."""
+        return list(self.db.query(
+            "select id, coverage, yield_pct, stats from crawl_runs "
+            "where job = ? and outcome = ? and id < ? order by id desc limit ?",
+            [job, outcome, before if before is not None else 2**62, limit],
+        ))
+
     def mark_killed_runs(self) -> int:
         """Runs still `running` while we hold the lock were killed: their process is gone."""
         with self.db.atomic():
