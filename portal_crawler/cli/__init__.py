@@ -5,7 +5,15 @@ One module per command group; each registers its commands on `main`.
 
 from __future__ import annotations
 
-from . import crawling, extracting  # noqa: F401  (register commands)
+from . import (  # noqa: F401  (register commands)
+    analysis,
+    browsing,
+    crawling,
+    exporting,
+    extracting,
+    reparsing,
+    reporting,
+)
 from .app import main
 
 __all__ = ["main"]

@@ -28,15 +28,23 @@ from .app import DB_OPTION, main
               help="Offline mode: route every portal host to a replica on loopback.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting, as with `scrapy crawl -s` (repeatable).")
+@click.option("--plan", "plan_path", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Run the jobs of a crawl plan (TOML, see docs/scheduling.md) one after "
+                   "another, instead of SPIDER and the options above.")
 def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
           until: str | None, max_articles: int | None, follow_related: int,
-          replica: str | None, overrides: tuple[str, ...]) -> None:
+          replica: str | None, overrides: tuple[str, ...], plan_path: str | None) -> None:
     """Crawl a portal into the archive.
 
-    Exit status: 0 ok, 1 failed, 2 bad arguments, 3 degraded.
+    Exit status: 0 ok, 1 failed, 2 bad arguments, 3 degraded. With --plan: 0 when every job
+    is ok, else the worst job's (1 failed or archive locked, 3 degraded); 2 for a bad plan.
 
     Example: portal-crawler crawl vietnam_vn --lang id,en --since 2023-09-01 --until 2023-09-30
+
+    Example: portal-crawler crawl --plan plan.toml
     """
+    if plan_path is not None:
+        sys.exit(_crawl_plan(plan_path))
     arguments = {"lang": lang, "since": since, "until": until,
                  "max_articles": max_articles, "follow_related": follow_related or None}
     settings = {}
@@ -48,6 +56,29 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
     outcome = _crawl(spider, db, replica, arguments, settings)
     click.echo(f"crawl {outcome}")
     sys.exit(EXIT_CODES.get(outcome, 1))
+
+
+def _crawl_plan(plan_path: str) -> int:
+    from click.core import ParameterSource
+
+    from ..plan import PlanError, load_plan, run_plan
+
+    ctx = click.get_current_context()
+    given = [f"--{name.replace('_', '-')}" if name != "spider" else "SPIDER"
+             for name in ("spider", "db", "lang", "since", "until", "max_articles",
+                          "follow_related", "replica", "overrides")
+             if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
+    if given:
+        click.echo(f"portal-crawler: --plan takes no {', '.join(given)}: "
+                   "the plan names its jobs' spiders, options and archives", err=True)
+        return EXIT_USAGE
+    try:
+        plan = load_plan(plan_path)
+    except PlanError as exc:
+        for problem in exc.problems:
+            click.echo(f"portal-crawler: {problem}", err=True)
+        return EXIT_USAGE
+    return run_plan(plan, echo=click.echo)
 
 
 def _crawl(spider: str, db: str | Path | None, replica: str | None,

@@ -1,0 +1,373 @@
+"""Crawl plans: recurring jobs named in a TOML file, run one after another (docs/scheduling.md).
+
+    archive = "archive.db"            # default archive; relative to the plan file's folder
+    replica = "127.0.0.1:8123"        # optional: offline mode, every job against the replica
+    [settings]                        # optional: Scrapy settings for every job
+    LOG_LEVEL = "INFO"
+
+    [[job]]
+    name = "vietnam-id-en-daily"      # recorded as crawl_runs.job (layout alarms compare by it)
+    spider = "vietnam_vn"
+    editions = ["id", "en"]           # default: every edition of the portal
+    window = "last 2 days"            # or since = 2023-09-01 (until = ..., default today)
+    max_articles = 500                # optional; also follow_related, settings, archive
+
+The whole plan is checked before any job runs (unknown keys, windows, spiders, editions), each
+problem on one line. Days are the portal's local days by the project's clock
+(`clock.now()`, fixed by $PORTAL_CRAWLER_NOW), taken once when the plan is loaded.
+
+Each job runs as its own `python -m portal_crawler crawl ...` process (a Twisted reactor starts
+once per process) with `-s PORTAL_CRAWLER_JOB=<name>`; the plan's exit code is the worst of its
+jobs': 1 failed (or archive locked by another run) over 3 degraded over 0 ok.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .archive.lock import ArchiveLocked
+from .archive.store import DB_ENV
+from .clock import now
+from .crawl import EXIT_CODES, EXIT_USAGE, check_arguments, check_writable, project_settings
+from .discovery.arguments import ArgumentError
+
+PLAN_KEYS = ("archive", "replica", "settings", "job")
+JOB_KEYS = ("name", "spider", "editions", "window", "since", "until", "max_articles",
+            "follow_related", "settings", "archive")
+WINDOW = re.compile(r"last\s+(\d+)\s+days?", re.IGNORECASE)
+SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+# Set by the plan's own keys, not through `settings`.
+RESERVED_SETTINGS = {
+    "PORTAL_CRAWLER_DB": "the `archive` key",
+    "PORTAL_CRAWLER_JOB": "the job's `name`",
+    "PORTAL_CRAWLER_REPLICA": "the plan's `replica` key",
+}
+# Worse outcomes rank higher; the plan exits with the worst job's code.
+SEVERITY = {EXIT_CODES["ok"]: 0, EXIT_CODES["degraded"]: 1, EXIT_CODES["failed"]: 2}
+
+
+class PlanError(ValueError):
+    """A plan that cannot run; one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    spider: str
+    editions: tuple[str, ...]  # empty: every edition
+    since: date
+    until: date
+    archive: Path
+    max_articles: int | None = None
+    follow_related: int = 0
+    settings: dict[str, str] = field(default_factory=dict)
+
+    def command(self, replica: str | None = None) -> list[str]:
+        """The `portal-crawler crawl` process that runs this job."""
+        cmd = [sys.executable, "-m", "portal_crawler", "crawl", self.spider,
+               "--db", str(self.archive),
+               "--since", self.since.isoformat(), "--until", self.until.isoformat()]
+        if self.editions:
+            cmd += ["--lang", ",".join(self.editions)]
+        if self.max_articles is not None:
+            cmd += ["--max-articles", str(self.max_articles)]
+        if self.follow_related:
+            cmd += ["--follow-related", str(self.follow_related)]
+        if replica:
+            cmd += ["--replica", replica]
+        for name, value in self.settings.items():
+            cmd += ["-s", f"{name}={value}"]
+        cmd += ["-s", f"PORTAL_CRAWLER_JOB={self.name}"]
+        return cmd
+
+    def describe(self) -> str:
+        editions = ",".join(self.editions) or "all editions"
+        return f"{self.spider} {editions} {self.since}..{self.until} -> {self.archive}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    path: Path
+    jobs: tuple[Job, ...]
+    replica: str | None = None
+
+
+def load_plan(path: str | os.PathLike[str], clock: datetime | None = None) -> Plan:
+    """Read and check a whole plan; raise PlanError listing every problem."""
+    path = Path(path)
+    label = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PlanError([f"{label}: cannot read the plan: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError:
+        raise PlanError([f"{label}: not UTF-8 text"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PlanError([f"{label}: not valid TOML: {exc}"]) from None
+
+    problems: list[str] = []
+    base = path.resolve().parent
+    moment = clock or now()
+    unknown = sorted(set(data) - set(PLAN_KEYS))
+    if unknown:
+        problems.append(f"{label}: unknown key {_names(unknown)} (known: {', '.join(PLAN_KEYS)})")
+
+    default_archive = replica = None
+    plan_settings: dict[str, str] = {}
+    try:
+        default_archive = _archive(data.get("archive"), base)
+    except ArgumentError as exc:
+        problems.append(f"{label}: {exc}")
+        default_archive = base  # reported once here, not again for every job
+    try:
+        replica = _replica(data.get("replica"))
+    except ArgumentError as exc:
+        problems.append(f"{label}: {exc}")
+    try:
+        plan_settings = _settings(data.get("settings"))
+    except ArgumentError as exc:
+        problems.append(f"{label}: {exc}")
+
+    entries = data.get("job")
+    if not isinstance(entries, list) or not entries or not all(
+            isinstance(entry, dict) for entry in entries):
+        problems.append(f"{label}: no jobs: add one [[job]] table per job")
+        entries = []
+
+    jobs: list[Job] = []
+    names: set[str] = set()
+    for number, entry in enumerate(entries, 1):
+        name = entry.get("name")
+        where = f"{label}: job {name!r}" if isinstance(name, str) and name else \
+            f"{label}: job #{number}"
+        try:
+            job = _job(entry, default_archive, plan_settings, base, moment)
+        except ArgumentError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        if job.name in names:
+            problems.append(f"{where}: another job has the same name")
+        names.add(job.name)
+        jobs.append(job)
+    if problems:
+        raise PlanError(problems)
+    return Plan(path=path, jobs=tuple(jobs), replica=replica)
+
+
+def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dict[str, str],
+         base: Path, moment: datetime) -> Job:
+    unknown = sorted(set(entry) - set(JOB_KEYS))
+    if unknown:
+        raise ArgumentError(f"unknown key {_names(unknown)} (known: {', '.join(JOB_KEYS)})")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip() or not name.isprintable():
+        raise ArgumentError("needs a name (a one-line string)")
+    spider = entry.get("spider")
+    if not isinstance(spider, str) or not spider:
+        raise ArgumentError("needs a spider (e.g. spider = \"vietnam_vn\")")
+    editions = _editions(entry.get("editions"))
+    max_articles = _count(entry, "max_articles")
+    follow_related = _count(entry, "follow_related") or 0
+    since, until = _window(entry, _today(spider, moment))
+    check_arguments(spider, lang=",".join(editions) or None, since=since.isoformat(),
+                    until=until.isoformat(), max_articles=max_articles,
+                    follow_related=follow_related)
+    settings = {**plan_settings, **_settings(entry.get("settings"))}
+    archive = _archive(entry.get("archive"), base) or default_archive
+    if archive is None:
+        if not os.environ.get(DB_ENV):
+            raise ArgumentError("no archive: set `archive` in the plan or in the job")
+        archive = Path(os.environ[DB_ENV]).resolve()
+    return Job(name=name.strip(), spider=spider, editions=editions, since=since, until=until,
+               archive=archive, max_articles=max_articles, follow_related=follow_related,
+               settings=settings)
+
+
+def _today(spider: str, moment: datetime) -> date:
+    """Today in the portal's own timezone (UTC for a spider without a portal)."""
+    from scrapy.spiderloader import get_spider_loader
+
+    try:
+        spider_cls = get_spider_loader(project_settings()).load(spider)
+    except KeyError:
+        raise ArgumentError(f"unknown spider {spider!r}") from None
+    portal = getattr(spider_cls, "portal", None)
+    zone = ZoneInfo(portal.timezone) if portal is not None else ZoneInfo("UTC")
+    return moment.astimezone(zone).date()
+
+
+def _window(entry: dict[str, Any], today: date) -> tuple[date, date]:
+    """`window = "last N days"` (today and the N-1 days before), or since [+ until]."""
+    window = entry.get("window")
+    since, until = entry.get("since"), entry.get("until")
+    if window is not None:
+        if since is not None or until is not None:
+            raise ArgumentError("give either window or since/until, not both")
+        match = WINDOW.fullmatch(window.strip()) if isinstance(window, str) else None
+        if not match or int(match.group(1)) < 1:
+            raise ArgumentError(f"window={window!r} is not \"last N days\" (N >= 1)")
+        return today - timedelta(days=int(match.group(1)) - 1), today
+    if since is None:
+        if until is not None:
+            raise ArgumentError("until needs since (or use window = \"last N days\")")
+        return today - timedelta(days=1), today  # the crawl's own default: last 2 days
+    first = _date("since", since)
+    last = _date("until", until) if until is not None else today
+    if first > last:
+        raise ArgumentError(f"since={first} is after until={last}")
+    return first, last
+
+
+def _date(name: str, value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ArgumentError(f"{name}={value!r} is not a date (YYYY-MM-DD)")
+
+
+def _editions(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ArgumentError(f"editions={value!r} is not a list of language codes")
+    editions = tuple(v.strip().lower() for v in value if v.strip())
+    if not editions:
+        raise ArgumentError("editions is empty (leave it out for every edition)")
+    return editions
+
+
+def _count(entry: dict[str, Any], name: str) -> int | None:
+    value = entry.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ArgumentError(f"{name}={value!r} is not a whole number >= 0")
+    return value
+
+
+def _archive(value: Any, base: Path) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ArgumentError(f"archive={value!r} is not a path")
+    archive = Path(value).expanduser()
+    return archive if archive.is_absolute() else (base / archive).resolve()
+
+
+def _replica(value: Any) -> str | None:
+    from .offline import parse_replica_address
+
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        parse_replica_address(value)
+    except ValueError:
+        raise ArgumentError(f"replica={value!r} is not a loopback HOST:PORT "
+                            "(e.g. \"127.0.0.1:8123\")") from None
+    return value
+
+
+def _settings(value: Any) -> dict[str, str]:
+    """Scrapy settings as `-s NAME=VALUE` strings (tables as JSON, arrays comma separated)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ArgumentError("settings must be a table of NAME = value")
+    settings = {}
+    for name, item in value.items():
+        if not SETTING_NAME.fullmatch(name):
+            raise ArgumentError(f"setting {name!r} is not a Scrapy setting name (UPPER_CASE)")
+        if name in RESERVED_SETTINGS:
+            raise ArgumentError(f"setting {name} comes from {RESERVED_SETTINGS[name]}")
+        if isinstance(item, str | int | float):  # booleans as True / False
+            settings[name] = str(item)
+        elif isinstance(item, list) and all(isinstance(v, str | int | float) for v in item):
+            settings[name] = ",".join(str(v) for v in item)
+        elif isinstance(item, dict):
+            settings[name] = json.dumps(item, default=str)
+        else:
+            raise ArgumentError(f"setting {name}={item!r} is not a string, number, boolean, "
+                                "list or table")
+    return settings
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(repr(n) for n in names)
+
+
+@dataclass(frozen=True)
+class JobResult:
+    job: Job
+    code: int
+    outcome: str
+    seconds: float
+
+
+def run_plan(plan: Plan, echo: Callable[[str], None] = print) -> int:
+    """Run every job in order, each in its own process; one line per job; the worst code."""
+    results = []
+    for job in plan.jobs:
+        result = run_job(job, plan.replica)
+        results.append(result)
+        echo(f"job {job.name}: {result.outcome} ({job.describe()}, {result.seconds:.0f} s)")
+    code = max((r.code for r in results), key=SEVERITY.__getitem__, default=0)
+    failed = [r.job.name for r in results if r.code != 0]
+    summary = "ok" if not failed else f"{len(failed)} of {len(results)} not ok: " + \
+        ", ".join(failed)
+    echo(f"plan {plan.path}: {summary}")
+    return code
+
+
+def run_job(job: Job, replica: str | None = None) -> JobResult:
+    started = time.monotonic()
+    try:
+        # The child would refuse too; checking here names the holder in the job's line.
+        check_writable(job.archive)
+    except ArchiveLocked as exc:
+        return JobResult(job, EXIT_CODES["failed"], f"locked: {exc}",
+                         time.monotonic() - started)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    process = subprocess.Popen(job.command(replica))
+    try:
+        returncode = process.wait()
+    except KeyboardInterrupt:
+        process.wait()  # the crawl got the same Ctrl-C and closes its run cleanly
+        raise
+    return JobResult(job, *_judge(returncode), time.monotonic() - started)
+
+
+def _judge(returncode: int) -> tuple[int, str]:
+    """The job's exit code as (plan code, outcome)."""
+    outcomes = {code: outcome for outcome, code in EXIT_CODES.items()}
+    if returncode in outcomes:
+        return returncode, outcomes[returncode]
+    if returncode == EXIT_USAGE:
+        return EXIT_CODES["failed"], "failed (the crawl refused its arguments)"
+    if returncode < 0:
+        return EXIT_CODES["failed"], f"failed (killed by signal {-returncode})"
+    return EXIT_CODES["failed"], f"failed (exit {returncode})"
