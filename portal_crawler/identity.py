@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
@@ -22,8 +23,11 @@ TRACKING_PARAMS = (
 )
 
 
+@lru_cache(maxsize=65536)
 def canonical_url(url: str) -> str:
-    """Fold mirrors, bare/www, scheme, tracking params, fragment and trailing slash."""
+    """Fold mirrors, bare/www, scheme, tracking params, fragment and trailing slash.
+
+    Cached: the same related and translated URLs recur across thousands of articles."""
     url = url_query_cleaner(url.strip(), TRACKING_PARAMS, remove=True, keep_fragments=False)
     url = canonicalize_url(url, keep_fragments=False)
     parts = urlsplit(url)

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The session crawl's clock: the replica's relative dates ("2 giờ trước") are expected against
+# this fetch time (tests/pages/vietnam_vn/vi_relative_pho_di_bo.json), absolute ones need none.
+CRAWL_CLOCK = "2023-09-16T05:00:00+00:00"
 # The `scrapy` command of this environment, whether or not its bin/ is on PATH.
 SCRAPY = str(Path(sys.executable).parent / "scrapy")
 
@@ -61,7 +64,7 @@ def crawled_archive(replica, window, tmp_path_factory) -> Path:
     """The replica crawled once through the real engine over real HTTP; copy it to write."""
     db = tmp_path_factory.mktemp("crawl") / "archive.db"
     result = cli("crawl", "vietnam_vn", "--replica", f"127.0.0.1:{replica.port}",
-                 "--db", str(db), *window)
+                 "--db", str(db), *window, env={"PORTAL_CRAWLER_NOW": CRAWL_CLOCK})
     assert result.returncode == 0, result.stdout + result.stderr
     return db
 

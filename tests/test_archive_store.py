@@ -12,8 +12,9 @@ from dataclasses import replace
 import pytest
 
 from portal_crawler.archive.lock import ArchiveLocked, WriterLock
+from portal_crawler.archive.rows import published_utc
 from portal_crawler.archive.schema import SCHEMA_VERSION, SchemaTooNew
-from portal_crawler.archive.store import Archive, NotAnArchive, published_utc
+from portal_crawler.archive.store import Archive, NotAnArchive
 from portal_crawler.article import Article
 from portal_crawler.identity import article_id, canonical_url
 from portal_crawler.items import FetchFailure, RawPage

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,31 +129,85 @@ def test_robots_names_the_sitemap(server: ReplicaServer) -> None:
     assert "Disallow: /search" in text
 
 
+def locs(server: ReplicaServer, url: str) -> dict[str, str | None]:
+    status, _, body = fetch(server, "www.vietnam.vn", url.removeprefix("https://www.vietnam.vn"))
+    assert status == 200, url
+    root = etree.fromstring(body)
+    return {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in root.iter(f"{SM}url")}
+
+
 def test_sitemaps_link_every_article(server: ReplicaServer) -> None:
+    site = load_site()
     status, _, body = fetch(server, "www.vietnam.vn", "/sitemap.xml")
     assert status == 200
     index = etree.fromstring(body)
     assert index.tag == f"{SM}sitemapindex"
-    children = [loc.text for loc in index.iter(f"{SM}loc")]
-    daily = "https://www.vietnam.vn/sitemap/sitemap-post/2023-09-14.xml"
-    assert daily in children
-    assert "https://www.vietnam.vn/sitemap/sitemap-category.xml" in children
-    _, _, body = fetch(server, "www.vietnam.vn", daily.removeprefix("https://www.vietnam.vn"))
-    urls = etree.fromstring(body)
-    locs = {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in urls.iter(f"{SM}url")}
-    assert set(locs) == {f"https://www.vietnam.vn{p}" for p in ARTICLE_PATHS}
-    assert all(re.fullmatch(r"2023-09-14T\d\d:\d\d:\d\d\.\d{3}Z", m or "") for m in locs.values())
+    children = {s.findtext(f"{SM}loc"): s.findtext(f"{SM}lastmod") for s in index}
+    base = "https://www.vietnam.vn"
+    for family in ("page", "category", "author", "organization", "tag"):
+        assert f"{base}/sitemap/sitemap-{family}.xml" in children
+    assert f"{base}/news-sitemap.xml" in children
+    daily = sorted(c for c in children if "/sitemap-post/" in c)
+    days = sorted({v.day.isoformat() for v in site.articles})
+    assert daily == [f"{base}/sitemap/sitemap-post/{d}.xml" for d in days]
+    assert len(days) >= 5
+    seen: set[str] = set()
+    for url in daily:
+        day = url.rsplit("/", 1)[1].removesuffix(".xml")
+        found = locs(server, url)
+        assert set(found) == {v.url for v in site.articles if v.day.isoformat() == day}
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", m or "")
+                   for m in found.values())
+        assert children[url] == max(found.values())  # the index's lastmod is the file's newest
+        seen |= set(found)
+    assert seen == {v.url for v in site.articles}
+    assert "https://www.vietnam.vn/sitemap/sitemap-post/2023-09-14.xml" in daily
+
+
+def test_other_sitemaps_name_served_pages(server: ReplicaServer) -> None:
+    base = "https://www.vietnam.vn"
+    for family in ("page", "category", "author", "organization", "tag"):
+        found = locs(server, f"{base}/sitemap/sitemap-{family}.xml")
+        assert found, family
+        for url in found:
+            status, _, body = fetch(server, "www.vietnam.vn", url.removeprefix(base))
+            assert status == 200, url
+            assert family == "category" or b"v-link-title" in body, url
+    authors = locs(server, f"{base}/sitemap/sitemap-author.xml")
+    assert f"{base}/authors/hoang-lan" in authors
+    assert f"{base}/" in locs(server, f"{base}/sitemap/sitemap-page.xml")
+
+
+def test_news_sitemap_holds_the_newest_day(server: ReplicaServer) -> None:
+    site = load_site()
+    status, _, body = fetch(server, "www.vietnam.vn", "/news-sitemap.xml")
+    assert status == 200
+    root = etree.fromstring(body)
+    news = "{http://www.google.com/schemas/sitemap-news/0.9}"
+    newest = max(v.day for v in site.articles)
+    expected = {v.url: v for v in site.articles if v.day == newest}
+    urls = list(root.iter(f"{SM}url"))
+    assert {u.findtext(f"{SM}loc") for u in urls} == set(expected)
+    for u in urls:
+        view = expected[u.findtext(f"{SM}loc")]
+        assert u.findtext(f"{news}news/{news}title") == view.record["headline"]
+        assert u.findtext(f"{news}news/{news}publication/{news}language") == view.edition
+        assert u.findtext(f"{news}news/{news}publication/{news}name") == "Vietnam.vn"
+        assert u.findtext(f"{news}news/{news}publication_date") == view.record["lastmod"]
 
 
 def test_category_page_lists_the_articles(server: ReplicaServer) -> None:
-    status, _, body = fetch(server, "www.vietnam.vn", "/category/the-gioi")
-    assert status == 200
-    tree = html.fromstring(body)
-    links = tree.cssselect("a.v-link-title") if hasattr(tree, "cssselect") else []
-    links = links or tree.xpath("//a[contains(@class, 'v-link-title')]")
-    assert {a.get("href") for a in links} == set(ARTICLE_PATHS)
-    assert all(a.get("title") == a.text_content() for a in links)
-    assert len(tree.xpath("//img[@data-src]")) == 3
+    site = load_site()
+    for slug in ("the-gioi", "kinh-te", "du-lich"):
+        status, _, body = fetch(server, "www.vietnam.vn", f"/category/{slug}")
+        assert status == 200
+        tree = html.fromstring(body)
+        links = tree.xpath("//a[contains(@class, 'v-link-title')]")
+        members = [v for v in site.articles if v.record.get("category") == slug]
+        assert {a.get("href") for a in links} == {v.path for v in members}
+        assert all(not a.get("href").startswith("http") for a in links)
+        assert all(a.get("title") == a.text_content() for a in links)
+        assert len(tree.xpath("//img[@data-src]")) == sum(1 for v in members if v.thumb)
 
 
 def test_sample_page_holds_the_real_text_in_order(server: ReplicaServer) -> None:
@@ -200,8 +255,26 @@ def test_expected_json_follows_the_contract() -> None:
         assert item["canonical_url"] == canonical_url(item["url"])
         assert item["messages"] == validation_messages(item)
         assert item["body"].split("\n\n")[0] == item["lead"]
-        assert item["authors"] == [] and item["source"] == "Báo Quốc Tế"
+        assert item["body"].split("\n\n") == re.findall(r"<p>(.*?)</p>", html_unescape_p(item))
         assert item["language"] not in item["translations"]
+        assert item["parser"].split("+")[0] == "vietnam_vn/1"
+        text = json.dumps(item, ensure_ascii=False)
+        assert unicodedata.is_normalized("NFC", text), path.name
+        for image in item["images"]:
+            assert set(image) == {"url", "caption", "credit", "alt"}
+            assert image["url"].startswith("https://")
+            assert "(" not in (image["credit"] or "") and ":" not in (image["credit"] or "")
+        relations = {"related_box", "inline", "source", "same_topic", "same_category",
+                     "same_author"}
+        for link in item["related_links"]:
+            assert link["relation"] in relations and link["url"].startswith("https://")
+        assert item["source"] not in item["authors"]
+
+
+def html_unescape_p(item: dict) -> str:
+    from html import unescape
+
+    return unescape(item["body_html"])
 
 
 def test_hand_written_sample_agrees_with_the_records() -> None:

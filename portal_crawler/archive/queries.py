@@ -17,11 +17,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import zstandard
-
 from ..article import FIELD_NAMES, VOLATILE_FIELDS, Article
 from ..identity import article_id, canonical_url
 from ..normalize.dates import DEFAULT_ZONE
+from .page_codec import PageCodec
 from .search_text import _UNSPACED, fts_query
 from .store import Archive
 
@@ -464,12 +463,12 @@ def _pages_sql(filters: Filters, columns: str) -> tuple[str, list[Any]]:
             params)
 
 
-_PAGE_COLUMNS = ("p.id, p.url, p.request_url, p.status, p.headers, p.body_zstd, p.encoding, "
-                 "p.fetched_at, p.redirect_urls, p.run_id")
+_PAGE_COLUMNS = ("p.id, p.url, p.request_url, p.status, p.headers, p.body_zstd, p.dict_id, "
+                 "p.encoding, p.fetched_at, p.redirect_urls, p.run_id")
 
 
-def _page(row: dict[str, Any], decompressor: zstandard.ZstdDecompressor) -> dict[str, Any]:
-    row["body"] = decompressor.decompress(row.pop("body_zstd") or b"", max_output_size=1 << 30)
+def _page(row: dict[str, Any], codec: PageCodec) -> dict[str, Any]:
+    row["body"] = codec.decompress(row.pop("body_zstd"), row.pop("dict_id"))
     row["headers"] = json.loads(row["headers"] or "{}")
     row["redirect_urls"] = json.loads(row["redirect_urls"] or "[]")
     return row
@@ -478,11 +477,10 @@ def _page(row: dict[str, Any], decompressor: zstandard.ZstdDecompressor) -> dict
 def iter_pages(archive: Archive, filters: Filters) -> Iterator[dict[str, Any]]:
     """Stored raw responses, decompressed, one at a time; with filters, only their articles'."""
     sql, params = _pages_sql(filters, _PAGE_COLUMNS)
-    decompressor = zstandard.ZstdDecompressor()
     cursor = archive.db.conn.execute(sql + " order by p.fetched_at, p.id", params)
     names = [d[0] for d in cursor.description]
     for values in cursor:
-        yield _page(dict(zip(names, values, strict=True)), decompressor)
+        yield _page(dict(zip(names, values, strict=True)), archive.codec)
 
 
 def page_ids(archive: Archive, filters: Filters) -> list[str]:
@@ -494,7 +492,7 @@ def page_ids(archive: Archive, filters: Filters) -> list[str]:
 
 def get_page(archive: Archive, id_: str) -> dict[str, Any] | None:
     rows = list(archive.db.query(f"select {_PAGE_COLUMNS} from pages p where p.id = ?", [id_]))
-    return _page(rows[0], zstandard.ZstdDecompressor()) if rows else None
+    return _page(rows[0], archive.codec) if rows else None
 
 
 def last_version_rowid(archive: Archive) -> int:

@@ -71,10 +71,12 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
     db["pages"].create(
         {"id": str, "url": str, "request_url": str, "status": int, "headers": str,
-         "body_zstd": bytes, "encoding": str, "fetched_at": str, "redirect_urls": str,
-         "run_id": int},
+         "body_zstd": bytes, "dict_id": int, "encoding": str, "fetched_at": str,
+         "redirect_urls": str, "run_id": int},
         pk="id",
     )
+    # zstd dictionaries the page bodies are compressed with (archive/page_codec.py).
+    db["page_dicts"].create({"id": int, "created_at": str, "size": int, "data": bytes}, pk="id")
     db["crawl_runs"].create(
         {"id": int, "spider": str, "job": str, "arguments": str, "settings": str,
          "started_at": str, "finished_at": str, "outcome": str, "finish_reason": str,

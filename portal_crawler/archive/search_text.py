@@ -19,7 +19,6 @@ _UNSPACED = (
     "\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 )
 _RUN = re.compile(f"[{_UNSPACED}]+")
-_D = str.maketrans({"đ": "d", "Đ": "D"})
 # Query syntax we pass through untouched: operators, grouping, column filters, prefixes.
 _QUERY_TOKEN = re.compile(r'"[^"]*"|\S+')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
@@ -28,15 +27,24 @@ _OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 def _bigrams(run: str) -> str:
     if len(run) == 1:
         return run
-    return " ".join(run[i : i + 2] for i in range(len(run) - 1))
+    return " ".join([run[i : i + 2] for i in range(len(run) - 1)])
+
+
+def _fold_d(text: str) -> str:
+    # str.replace is many times faster than str.translate with a mapping on long texts.
+    return text.replace("đ", "d").replace("Đ", "D")
 
 
 def index_text(text: str | None) -> str:
     """NFC, đ -> d, and unspaced scripts as bigrams; other text is left to the tokenizer."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_D)
-    return _RUN.sub(lambda m: f" {_bigrams(m.group(0))} ", text)
+    text = _fold_d(unicodedata.normalize("NFC", text))
+    return _RUN.sub(_spaced_bigrams, text)
+
+
+def _spaced_bigrams(match: re.Match[str]) -> str:
+    return f" {_bigrams(match.group(0))} "
 
 
 def fts_query(query: str) -> str:
@@ -50,7 +58,7 @@ def fts_query(query: str) -> str:
         quoted = token.startswith('"') and token.endswith('"') and len(token) > 1
         inner = token[1:-1] if quoted else token
         converted = index_text(inner).strip()
-        if quoted or (converted != inner.translate(_D) and " " in converted):
+        if quoted or (converted != _fold_d(inner) and " " in converted):
             parts.append('"' + converted.replace('"', '""') + '"')
         else:
             parts.append(converted)

@@ -1,34 +1,33 @@
-"""The archive: the only module that writes SQL. Identity rules of DESIGN.md live here."""
+"""The archive: opening (one locked writer, read-only readers), runs, pages, failures, marks.
+
+The archive package is the only place with SQL; the identity rules live in article_writer.py.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
-import zstandard
 
-from ..article import VOLATILE_FIELDS, VOLATILE_RELATIONS, Article
-from ..identity import article_id, article_slug, canonical_url, content_fingerprint
+from ..article import Article
+from ..identity import article_id, canonical_url
 from ..items import FetchFailure, RawPage
-from ..portals import PORTALS
+from .article_writer import save_articles
 from .lock import WriterLock
+from .page_codec import PageCodec
+from .rows import dumps, row_to_article
 from .schema import SCHEMA_VERSION, SchemaTooNew, migrate, schema_version
-from .search_text import fts_query, index_text
+from .search_text import fts_query
 
 DEFAULT_DB = "data/archive.db"
 DB_ENV = "PORTAL_CRAWLER_DB"
-
-JSON_COLUMNS = ("authors", "breadcrumbs", "tags", "translations", "messages")
-
 
 @dataclass(frozen=True)
 class PageState:
@@ -51,60 +50,6 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def content_hash(article: Article) -> str:
-    """Hash of the contract fields whose change makes a new version."""
-    data = article.to_dict()
-    for name in VOLATILE_FIELDS:
-        data.pop(name, None)
-    data["related_links"] = [
-        link for link in data["related_links"] if link["relation"] not in VOLATILE_RELATIONS
-    ]
-    return hashlib.sha256(_dumps(data).encode("utf-8")).hexdigest()
-
-
-def published_utc(date: str | None, portal: str) -> str | None:
-    """A sortable UTC instant; a bare day counts from midnight in the portal's zone."""
-    if not date:
-        return None
-    try:
-        if "T" in date:
-            moment = datetime.fromisoformat(date)
-        else:
-            zone = ZoneInfo(PORTALS[portal].timezone) if portal in PORTALS else UTC
-            moment = datetime.combine(datetime.fromisoformat(date).date(), time(), zone)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _article_row(article: Article) -> dict[str, Any]:
-    row = article.to_dict()
-    for name in ("images", "related_links"):
-        row.pop(name)
-    for name in JSON_COLUMNS:
-        row[name] = _dumps(row[name])
-    row["published_utc"] = published_utc(article.date_published, article.portal)
-    row["fingerprint"] = content_fingerprint(article.language, article.headline, article.body)
-    row["content_hash"] = content_hash(article)
-    row["edition_key"] = article_slug(article.canonical_url)
-    return row
-
-
-def row_to_article(row: dict[str, Any], images: list[dict], links: list[dict]) -> Article:
-    data = {name: row[name] for name in Article.__dataclass_fields__ if name in row}
-    for name in JSON_COLUMNS:
-        data[name] = json.loads(data[name])
-    data["images"] = [{k: i[k] for k in ("url", "caption", "credit", "alt")} for i in images]
-    data["related_links"] = [{k: li[k] for k in ("url", "text", "relation")} for li in links]
-    return Article.from_dict(data)
-
-
 class Archive:
     """A SQLite archive opened for writing (with the writer lock) or read-only."""
 
@@ -112,6 +57,7 @@ class Archive:
         self.db = db
         self.path = path
         self._lock = lock
+        self.codec = PageCodec(db.conn)
         # Called inside every article transaction just before it commits (kill-point tests).
         self.before_commit: Callable[[], None] | None = None
 
@@ -171,86 +117,12 @@ class Archive:
         self.close()
 
     # -- writing ------------------------------------------------------------------------
-    def save_articles(self, articles: Iterable[Article]) -> list[str]:
-        """Store a batch in one transaction; returns new/updated/unchanged/alias per article."""
-        with self.db.atomic():
-            outcomes = [self._save_article(article) for article in articles]
-            if self.before_commit is not None:
-                self.before_commit()
-            return outcomes
-
-    def _save_article(self, article: Article) -> str:
-        row = _article_row(article)
-        seen = article.fetched_at or now_iso()
-        existing = self._get_row(article.id)
-        if existing is None:
-            twin = self.db.execute(
-                "select id from articles where fingerprint = ? and id != ? limit 1",
-                [row["fingerprint"], article.id],
-            ).fetchone()
-            if twin is not None:
-                self.db["aliases"].upsert(
-                    {"url": article.url, "canonical_url": article.canonical_url,
-                     "article_id": twin[0], "first_seen": seen},
-                    pk="canonical_url",
-                )
-                self.db.execute(
-                    "update articles set last_seen = ? where id = ?", [seen, twin[0]]
-                )
-                return "alias"
-            row.update(version=1, status="live", first_seen=seen, last_seen=seen)
-            self.db["articles"].insert(row, pk="id")
-            self._replace_children(article)
-            return "new"
-        if existing["content_hash"] == row["content_hash"]:
-            self.db.execute(
-                "update articles set last_seen = ?, status = 'live', withdrawn_at = null "
-                "where id = ?",
-                [seen, article.id],
-            )
-            return "unchanged"
-        previous = self.get_article(article.id)
-        assert previous is not None
-        changed = changed_fields(previous, article)
-        self.db["article_versions"].insert(
-            {"article_id": article.id, "version": existing["version"],
-             "data": _dumps(previous.to_dict()), "changed_fields": _dumps(changed),
-             "replaced_at": seen},
-            pk=("article_id", "version"),
-        )
-        row.update(version=existing["version"] + 1, status="live", withdrawn_at=None,
-                   first_seen=existing["first_seen"], last_seen=seen)
-        self.db["articles"].update(article.id, row)
-        self._replace_children(article)
-        return "updated"
-
-    def _replace_children(self, article: Article) -> None:
-        self.db.execute("delete from translations where article_id = ?", [article.id])
-        self.db["translations"].insert_all(
-            ({"article_id": article.id, "language": lang, "url": url,
-              "canonical_url": canonical_url(url)}
-             for lang, url in article.translations.items()),
-            pk=("article_id", "language"),
-        )
-        captions = "\n".join(i["caption"] or "" for i in article.images if i["caption"])
-        self.db["article_search"].upsert(
-            {"article_id": article.id, "headline": index_text(article.headline),
-             "lead": index_text(article.lead), "body": index_text(article.body),
-             "captions": index_text(captions)},
-            pk="article_id",
-        )
-        self.db.execute("delete from images where article_id = ?", [article.id])
-        self.db.execute("delete from links where article_id = ?", [article.id])
-        self.db["images"].insert_all(
-            ({"article_id": article.id, "position": n, **image}
-             for n, image in enumerate(article.images)),
-            pk=("article_id", "position"),
-        )
-        self.db["links"].insert_all(
-            ({"article_id": article.id, "position": n, **link}
-             for n, link in enumerate(article.related_links)),
-            pk=("article_id", "position"),
-        )
+    def save_articles(self, articles: Iterable[Article], *, seen: bool = True,
+                      at: str | None = None) -> list[str]:
+        """Store a batch in one transaction under the identity rules; returns new / updated /
+        unchanged / alias per article (article_writer.py). `seen=False` for re-parsing."""
+        return save_articles(self.db.conn, list(articles), seen=seen, at=at,
+                             before_commit=self.before_commit)
 
     def mark_seen(self, url: str, at: str) -> bool:
         """A 304 on revisit: the article is unchanged, only when it was last seen moves."""
@@ -316,17 +188,18 @@ class Archive:
         return cursor.rowcount > 0
 
     def save_pages(self, pages: Iterable[RawPage], run_id: int | None = None) -> None:
-        compressor = zstandard.ZstdCompressor(level=10)
-        rows = (
-            {"id": article_id(canonical_url(page.url)), "url": page.url,
-             "request_url": page.request_url, "status": page.status,
-             "headers": _dumps(page.headers), "body_zstd": compressor.compress(page.body),
-             "encoding": page.encoding, "fetched_at": page.fetched_at,
-             "redirect_urls": _dumps(page.redirect_urls), "run_id": run_id}
-            for page in pages
-        )
+        pages = list(pages)
         with self.db.atomic():
-            self.db["pages"].upsert_all(rows, pk="id")
+            dict_id, bodies = self.codec.compress([page.body for page in pages])
+            self.db["pages"].upsert_all(
+                ({"id": article_id(canonical_url(page.url)), "url": page.url,
+                  "request_url": page.request_url, "status": page.status,
+                  "headers": dumps(page.headers), "body_zstd": body, "dict_id": dict_id,
+                  "encoding": page.encoding, "fetched_at": page.fetched_at,
+                  "redirect_urls": dumps(page.redirect_urls), "run_id": run_id}
+                 for page, body in zip(pages, bodies, strict=True)),
+                pk="id",
+            )
 
     def save_failures(self, failures: Iterable[FetchFailure], run_id: int | None) -> None:
         rows = (
@@ -341,8 +214,8 @@ class Archive:
                   settings: dict[str, Any]) -> int:
         with self.db.atomic():
             table = self.db["crawl_runs"].insert(
-                {"spider": spider, "job": job, "arguments": _dumps(arguments),
-                 "settings": _dumps(settings), "started_at": now_iso(), "outcome": "running",
+                {"spider": spider, "job": job, "arguments": dumps(arguments),
+                 "settings": dumps(settings), "started_at": now_iso(), "outcome": "running",
                  "pid": os.getpid()},
                 pk="id",
             )
@@ -350,7 +223,7 @@ class Archive:
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, **fields: Any) -> None:
-        row = {k: (_dumps(v) if isinstance(v, dict | list) else v) for k, v in fields.items()}
+        row = {k: (dumps(v) if isinstance(v, dict | list) else v) for k, v in fields.items()}
         row["finished_at"] = now_iso()
         with self.db.atomic():
             self.db["crawl_runs"].update(run_id, row)
@@ -387,14 +260,3 @@ class Archive:
 
     def count(self, table: str) -> int:
         return self.db[table].count
-
-
-def changed_fields(old: Article, new: Article) -> list[str]:
-    """Contract fields that differ, volatile ones and same_* lists aside."""
-    a, b = old.to_dict(), new.to_dict()
-    changed = [k for k in a if k not in VOLATILE_FIELDS and k != "related_links" and a[k] != b[k]]
-    def stable(links: list[dict]) -> list[dict]:
-        return [x for x in links if x["relation"] not in VOLATILE_RELATIONS]
-    if stable(a["related_links"]) != stable(b["related_links"]):
-        changed.append("related_links")
-    return changed

@@ -23,6 +23,8 @@ TABLES: dict[str, str] = {
     "pages": "Raw responses as fetched (zstd-compressed body), for re-parsing and WARC export.",
     "crawl_runs": "One row per crawl: arguments, counts, field coverage, Scrapy stats, outcome.",
     "failures": "URLs that did not become an article, and why.",
+    "page_dicts": "zstd dictionaries the page bodies are compressed with (trained on the "
+                  "archive's own first pages).",
     "sitemap_marks": "Incremental crawls: each sitemap's <lastmod> when a run last finished it.",
     "articles_overview": "View: one row per article with its authors and counts of images, "
                          "captioned images and links.",
@@ -114,13 +116,20 @@ COLUMNS: dict[str, dict[str, str]] = {
         "changed_fields": "JSON list of the fields the next version changed",
         "replaced_at": "When the next version replaced it",
     },
+    "page_dicts": {
+        "id": "Dictionary id",
+        "created_at": "ISO 8601 UTC instant it was trained",
+        "size": "Size in bytes",
+        "data": "The zstd dictionary",
+    },
     "pages": {
         "id": "Article id of the page's canonical URL",
         "url": "Final URL",
         "request_url": "URL requested (before redirects)",
         "status": "HTTP status",
         "headers": "JSON object of response headers (name -> list of values)",
-        "body_zstd": "Response body, zstd-compressed",
+        "body_zstd": "Response body, zstd-compressed (with the dictionary dict_id when set)",
+        "dict_id": "page_dicts.id of the zstd dictionary, or null",
         "encoding": "Encoding the body was decoded with",
         "fetched_at": "ISO 8601 UTC instant of the fetch",
         "redirect_urls": "JSON list of the redirect chain",

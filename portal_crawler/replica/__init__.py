@@ -17,6 +17,12 @@ _EXPORTS = {
     "golden_pairs": "generate",
     "write_golden": "generate",
     "load_site": "content",
+    "site_from_records": "content",
+    "synthesize": "synth",
+    "expected_articles": "synth",
+    "edit": "synth",
+    "add": "synth",
+    "remove": "synth",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -1,21 +1,26 @@
 """Content records -> view models shared by the templates and the expected-Article writer.
 
 Records (JSON under content/<portal>/) hold only what an editor would write; everything derived
-(URLs, translations, resolved related lists) is computed here once, so the rendered page and
-its expected JSON cannot disagree.
+(URLs, translations, resolved related lists, the visible section) is computed here once, so the
+rendered page and its expected JSON cannot disagree. Synthetic sites (synth.py) build the same
+views from in-memory records through `site_from_records()`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 CONTENT_DIR = Path(__file__).parent / "content"
 DEFAULT_PORTAL = "vietnam.vn"
 RELATIONS = ("same_topic", "same_category", "same_author")
+# Page variants a record may switch (docs/replica.md); absent keys take these defaults, which
+# reproduce the first template (OpenGraph and hreflang on, no JSON-LD, no OG dates).
+META_DEFAULTS = {"og": True, "og_time": False, "jsonld": False, "hreflang": True}
 
 
 @dataclass
@@ -41,8 +46,8 @@ class SiteData:
     def edition_prefix(self, edition: str) -> str:
         return "" if edition == self.config["default_edition"] else f"/{edition}"
 
-    def article_path(self, edition: str, slug: str) -> str:
-        return f"{self.edition_prefix(edition)}/{slug}"
+    def article_path(self, edition: str, slug: str, trailing_slash: bool = False) -> str:
+        return f"{self.edition_prefix(edition)}/{slug}" + ("/" if trailing_slash else "")
 
     def category_path(self, slug: str) -> str:
         return f"/category/{slug}"
@@ -53,6 +58,10 @@ class SiteData:
     def strings(self, edition: str) -> dict[str, str]:
         return self.config["strings"][edition]
 
+    def category_name(self, slug: str, edition: str) -> str:
+        names = self.config["categories"][slug]
+        return names.get(edition) or names["en"]
+
     def nav(self, edition: str) -> list[dict[str, str | None]]:
         """Navigation entries in page order; `@videos` is the empty video widget."""
         entries: list[dict[str, str | None]] = []
@@ -60,7 +69,7 @@ class SiteData:
             if key == "@videos":
                 entries.append({"label": None, "href": None})
             else:
-                label = self.config["categories"][key][edition]
+                label = self.category_name(key, edition)
                 entries.append({"label": label, "href": self.category_path(key)})
         return entries
 
@@ -89,6 +98,10 @@ class ArticleView:
         return self.record["edition"]
 
     @property
+    def slug(self) -> str:
+        return self.record["slug"]
+
+    @property
     def name(self) -> str:
         return self.record["name"]
 
@@ -97,12 +110,45 @@ class ArticleView:
         return parse_lastmod(self.record["lastmod"])
 
     @property
+    def day(self) -> date:
+        """The daily post sitemap that lists the page: its own `day`, else its lastmod's day.
+
+        An edit bumps `lastmod` but keeps `day`, so an edited article stays in its day's file
+        (whose <lastmod> in the index then moves), as a crawler's high-water marks expect."""
+        day = self.record.get("day")
+        return date.fromisoformat(day) if day else self.lastmod.date()
+
+    @property
+    def meta(self) -> dict[str, bool]:
+        return {**META_DEFAULTS, **self.record.get("meta", {})}
+
+    @property
     def paragraphs(self) -> list[str]:
-        return [b["text"] for b in self.record["body"] if b["type"] == "p"]
+        """The body's paragraphs in page order, the standfirst (sapo) first."""
+        sapo = self.record.get("sapo")
+        body = [b["text"] for b in self.record["body"] if b["type"] == "p"]
+        return [sapo, *body] if sapo else body
 
     @property
     def images(self) -> list[dict[str, Any]]:
         return [b for b in self.record["body"] if b["type"] == "image"]
+
+    @property
+    def thumb(self) -> str | None:
+        return next((b["src"] for b in self.record["body"] if b["type"] == "image"), None)
+
+
+def section_of(site: SiteData, view: ArticleView) -> str | None:
+    """The section a page shows: its breadcrumb's last crumb (older template), the category
+    link above the headline, or JSON-LD `articleSection`; None when the page names none."""
+    record = view.record
+    crumbs = record.get("breadcrumbs")
+    if crumbs:
+        return crumbs[-1]
+    category = record.get("category")
+    if category and (record.get("show_category") or view.meta["jsonld"]):
+        return site.category_name(category, view.edition)
+    return None
 
 
 def parse_lastmod(value: str) -> datetime:
@@ -116,19 +162,38 @@ def load_site(content_dir: Path | None = None, portal: str = DEFAULT_PORTAL) -> 
     teasers_path = root / "teasers.json"
     teasers = json.loads(teasers_path.read_text("utf-8")) if teasers_path.exists() else {}
     teasers.pop("_comment", None)
-    site = SiteData(config=config, teasers=teasers)
+    records: list[dict[str, Any]] = []
+    hand: dict[str, Path] = {}
     for path in sorted((root / "articles").rglob("*.json")):
         if path.name.endswith(".expected.json"):
             continue
         record = json.loads(path.read_text("utf-8"))
-        page_path = site.article_path(record["edition"], record["slug"])
-        hand = path.with_name(path.stem + ".expected.json")
+        records.append(record)
+        expected = path.with_name(path.stem + ".expected.json")
+        if expected.exists():
+            hand[record["name"]] = expected
+    return site_from_records(config, teasers, records, hand_expected=hand)
+
+
+def site_from_records(
+    config: dict[str, Any],
+    teasers: dict[str, Any],
+    records: Iterable[dict[str, Any]],
+    hand_expected: dict[str, Path] | None = None,
+) -> SiteData:
+    """Views for records (from files or synthesized), with translations and related lists."""
+    site = SiteData(config=config, teasers=teasers)
+    hand_expected = hand_expected or {}
+    for record in records:
+        page_path = site.article_path(
+            record["edition"], record["slug"], bool(record.get("trailing_slash"))
+        )
         site.articles.append(
             ArticleView(
                 record=record,
                 path=page_path,
                 url=site.absolute(page_path),
-                hand_expected=hand if hand.exists() else None,
+                hand_expected=hand_expected.get(record["name"]),
             )
         )
     _resolve(site)
@@ -136,11 +201,15 @@ def load_site(content_dir: Path | None = None, portal: str = DEFAULT_PORTAL) -> 
 
 
 def _resolve(site: SiteData) -> None:
-    """Fill translations (hreflang groups) and related lists from the other records."""
-    by_key = {(a.edition, a.record["slug"]): a for a in site.articles}
+    """Fill translations (hreflang groups) and related lists from the other records.
+
+    A page with `meta.hreflang` false prints no alternates and is left out of its group's:
+    such editions are linked only by their shared slug (the archive's job, not the parser's)."""
+    by_key = {(a.edition, a.slug): a for a in site.articles}
     groups: dict[str, list[ArticleView]] = {}
     for article in site.articles:
-        groups.setdefault(article.record.get("group", article.record["slug"]), []).append(article)
+        if article.meta["hreflang"]:
+            groups.setdefault(article.record.get("group", article.slug), []).append(article)
     order = {edition: i for i, edition in enumerate(site.editions)}
     for members in groups.values():
         alternates = sorted(((a.edition, a.url) for a in members), key=lambda e: order[e[0]])
@@ -148,22 +217,22 @@ def _resolve(site: SiteData) -> None:
             article.alternates = alternates
     for article in site.articles:
         related = article.record.get("related", {})
-        for relation in RELATIONS:
-            slugs = related.get(relation, [])
-            items = [_related_item(site, by_key, article.edition, s) for s in slugs]
-            article.related.append((relation, items))
+        article.related = [
+            (relation, [_related_item(site, by_key, article.edition, slug)
+                        for slug in related.get(relation, [])])
+            for relation in RELATIONS
+        ]
 
 
 def _related_item(
     site: SiteData, by_key: dict[tuple[str, str], ArticleView], edition: str, slug: str
 ) -> RelatedItem:
-    path = site.article_path(edition, slug)
     target = by_key.get((edition, slug))
     if target is not None:
-        images = target.images
-        thumb = images[0]["src"] if images else None
-        headline = target.record["headline"]
+        path, thumb, headline = target.path, target.thumb, target.record["headline"]
     else:
         teaser = site.teasers[slug]
-        thumb, headline = teaser.get("thumb"), teaser["headline"][edition]
+        path = site.article_path(edition, slug)
+        thumb = teaser.get("thumbs", {}).get(edition, teaser.get("thumb"))
+        headline = teaser["headline"][edition]
     return RelatedItem(href=path, url=site.absolute(path), headline=headline, thumb=thumb)

@@ -1,7 +1,8 @@
 """The expected Article of a rendered page, built from its content record (never by extract()).
 
 This encodes the contract (docs/article.md) from the editor's side: what a correct parser must
-find on the page. Hand-written expectations (the real sample) are used as they are.
+find on the page. Hand-written expectations (the real sample) are used as they are. Records hold
+NFC text; a page rendered in NFD (`"nfd": true`) still expects NFC.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from slugify import slugify
 
 from ..article import FIELD_NAMES, validation_messages
 from ..identity import article_id, canonical_url, edition_of
-from .content import ArticleView, SiteData
+from .content import ArticleView, SiteData, section_of
 
 PARSER = "vietnam_vn/1"
 
@@ -27,15 +28,25 @@ def expected_article(site: SiteData, view: ArticleView) -> dict[str, Any]:
     return computed_article(site, view)
 
 
+def body_links(view: ArticleView) -> list[dict[str, str]]:
+    """Links inside the body in page order: the source paper's related box and inline links."""
+    links: list[dict[str, str]] = []
+    for block in view.record["body"]:
+        if block["type"] == "related_box":
+            links.append({"url": block["url"], "text": block["text"], "relation": "related_box"})
+        elif block["type"] == "p":
+            for link in block.get("links", []):
+                url = urljoin(view.url, link["url"])
+                links.append({"url": url, "text": link["text"], "relation": "inline"})
+    return links
+
+
 def computed_article(site: SiteData, view: ArticleView) -> dict[str, Any]:
     record = view.record
     paragraphs = view.paragraphs
     source = record.get("source") or {}
     strings = site.strings(view.edition)
-    links: list[dict[str, str]] = []
-    for block in record["body"]:
-        if block["type"] == "related_box":
-            links.append({"url": block["url"], "text": block["text"], "relation": "related_box"})
+    links = body_links(view)
     if source.get("url"):
         links.append(
             {"url": source["url"], "text": strings["source_trailer"], "relation": "source"}
@@ -46,12 +57,6 @@ def computed_article(site: SiteData, view: ArticleView) -> dict[str, Any]:
             for i in items
         ]
     canonical = canonical_url(view.url)
-    category = record.get("category")
-    section = (
-        site.config["categories"][category][view.edition]
-        if category and record.get("show_category")
-        else None
-    )
     item: dict[str, Any] = {
         "id": article_id(canonical),
         "url": view.url,
@@ -66,7 +71,7 @@ def computed_article(site: SiteData, view: ArticleView) -> dict[str, Any]:
         "date_published": record.get("date_published"),
         "date_published_raw": record.get("date_published_raw"),
         "date_modified": record.get("date_modified"),
-        "section": section,
+        "section": section_of(site, view),
         "breadcrumbs": list(record.get("breadcrumbs", [])),
         "tags": list(record.get("tags", [])),
         "body": "\n\n".join(paragraphs),
@@ -76,7 +81,7 @@ def computed_article(site: SiteData, view: ArticleView) -> dict[str, Any]:
                 "url": urljoin(view.url, img["src"]),
                 "caption": img.get("caption"),
                 "credit": img.get("credit"),
-                "alt": img.get("alt"),
+                "alt": img.get("alt") or None,
             }
             for img in view.images
         ],

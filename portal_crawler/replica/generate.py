@@ -11,12 +11,20 @@ import argparse
 import json
 import re
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+
+from slugify import slugify
 
 from .content import ArticleView, SiteData, load_site
 from .expected import expected_article
-from .render import render_article, render_category, render_not_found, render_sitemap
+from .render import (
+    render_article,
+    render_category,
+    render_listing,
+    render_not_found,
+    render_sitemap,
+)
 from .resource import Resource, make_resource
 
 _DAILY = re.compile(r"/sitemap-post/(\d{4}-\d{2}-\d{2})\.xml$")
@@ -46,34 +54,76 @@ def build_pages(site: SiteData) -> dict[str, Resource]:
     for slug in site.config["categories"]:
         body = render_category(site, slug).encode("utf-8")
         pages[site.category_path(slug)] = make_resource(body, HTML, newest)
+    for path, (title, edition, views) in _listings(site).items():
+        body = render_listing(site, title, path, views, edition).encode("utf-8")
+        pages[path] = make_resource(body, HTML, newest)
     pages.update(_sitemaps(site))
     pages["/robots.txt"] = make_resource(_robots(site).encode("utf-8"), TEXT, newest)
     return pages
 
 
+def _listings(site: SiteData) -> dict[str, tuple[str, str, list[ArticleView]]]:
+    """Home pages per edition and the /tag/, /authors/, /organization/ families:
+    path -> (title, edition, articles)."""
+    default = site.config["default_edition"]
+    out: dict[str, tuple[str, str, list[ArticleView]]] = {}
+    for edition in site.editions:
+        members = [a for a in site.articles if a.edition == edition]
+        title = site.config["header"]["title"]
+        out[site.edition_prefix(edition) or "/"] = (title, edition, members)
+    families = (
+        ("/tag/", lambda a: a.record.get("tags", [])),
+        ("/authors/", lambda a: a.record.get("authors", [])),
+        ("/organization/", lambda a: [(a.record.get("source") or {}).get("name") or ""]),
+    )
+    for prefix, names in families:
+        for view in site.articles:
+            for name in names(view):
+                if not name:
+                    continue
+                path = prefix + slugify(name)
+                out.setdefault(path, (name, default, []))[2].append(view)
+    return out
+
+
 def _sitemaps(site: SiteData) -> dict[str, Resource]:
-    """A <sitemapindex> of daily post sitemaps plus the category sitemap, as on the live site."""
-    by_day: dict[str, list[ArticleView]] = defaultdict(list)
+    """The live site's sitemap family: a <sitemapindex> of the news sitemap, the page, category,
+    author, organization and tag sitemaps, and one post sitemap per day (newest first)."""
+    by_day: dict[date, list[ArticleView]] = defaultdict(list)
     for view in site.articles:
-        by_day[view.lastmod.date().isoformat()].append(view)
+        by_day[view.day].append(view)
+    newest_view = max(site.articles, key=lambda a: a.lastmod)
+    newest, newest_text = newest_view.lastmod, newest_view.record["lastmod"]
     out: dict[str, Resource] = {}
     index: list[dict[str, str | None]] = []
+
+    def add(path: str, body: str, modified: datetime, lastmod: str | None) -> None:
+        out[path] = make_resource(body.encode("utf-8"), XML, modified)
+        index.append({"loc": site.absolute(path), "lastmod": lastmod})
+
+    newest_day = max(by_day)
+    news = sorted(by_day[newest_day], key=lambda v: v.lastmod, reverse=True)
+    add("/news-sitemap.xml", render_sitemap("news_sitemap.xml", [
+        {"loc": v.url, "lastmod": v.record["lastmod"], "language": v.edition,
+         "title": v.record["headline"]} for v in news
+    ]), news[0].lastmod, news[0].record["lastmod"])
+    listings = _listings(site)
+    families = {
+        "page": [p for p in listings if not p.startswith(("/tag/", "/authors/", "/organization/"))],
+        "category": [site.category_path(slug) for slug in site.config["categories"]],
+        "author": sorted(p for p in listings if p.startswith("/authors/")),
+        "organization": sorted(p for p in listings if p.startswith("/organization/")),
+        "tag": sorted(p for p in listings if p.startswith("/tag/")),
+    }
+    for family, paths in families.items():
+        entries = [{"loc": site.absolute(p), "lastmod": None} for p in paths]
+        add(f"/sitemap/sitemap-{family}.xml", render_sitemap("urlset.xml", entries), newest,
+            newest_text)
     for day in sorted(by_day, reverse=True):
         views = sorted(by_day[day], key=lambda v: v.lastmod, reverse=True)
         entries = [{"loc": v.url, "lastmod": v.record["lastmod"]} for v in views]
-        path = f"/sitemap/sitemap-post/{day}.xml"
-        body = render_sitemap("urlset.xml", entries).encode("utf-8")
-        out[path] = make_resource(body, XML, views[0].lastmod)
-        index.append({"loc": site.absolute(path), "lastmod": views[0].record["lastmod"]})
-    newest = max(a.lastmod for a in site.articles)
-    newest_text = max(site.articles, key=lambda a: a.lastmod).record["lastmod"]
-    categories = [
-        {"loc": site.absolute(site.category_path(slug)), "lastmod": None}
-        for slug in site.config["categories"]
-    ]
-    path = "/sitemap/sitemap-category.xml"
-    out[path] = make_resource(render_sitemap("urlset.xml", categories).encode(), XML, newest)
-    index.append({"loc": site.absolute(path), "lastmod": newest_text})
+        add(f"/sitemap/sitemap-post/{day.isoformat()}.xml", render_sitemap("urlset.xml", entries),
+            views[0].lastmod, views[0].record["lastmod"])
     out["/sitemap.xml"] = make_resource(
         render_sitemap("sitemap_index.xml", index).encode("utf-8"), XML, newest
     )

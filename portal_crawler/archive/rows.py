@@ -1,0 +1,90 @@
+"""Articles as archive rows and back: pure conversions shared by the writer and readers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..article import VOLATILE_FIELDS, VOLATILE_RELATIONS, Article
+from ..identity import article_slug, content_fingerprint
+from ..portals import PORTALS
+from .search_text import index_text
+
+JSON_COLUMNS = ("authors", "breadcrumbs", "tags", "translations", "messages")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def content_hash(article: Article) -> str:
+    """Hash of the contract fields whose change makes a new version."""
+    data = article.to_dict()
+    for name in VOLATILE_FIELDS:
+        data.pop(name, None)
+    data["related_links"] = [
+        link for link in data["related_links"] if link["relation"] not in VOLATILE_RELATIONS
+    ]
+    return hashlib.sha256(dumps(data).encode("utf-8")).hexdigest()
+
+
+def published_utc(date: str | None, portal: str) -> str | None:
+    """A sortable UTC instant; a bare day counts from midnight in the portal's zone."""
+    if not date:
+        return None
+    try:
+        if "T" in date:
+            moment = datetime.fromisoformat(date)
+        else:
+            zone = ZoneInfo(PORTALS[portal].timezone) if portal in PORTALS else UTC
+            moment = datetime.combine(datetime.fromisoformat(date).date(), time(), zone)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def article_row(article: Article) -> dict[str, Any]:
+    row = article.to_dict()
+    for name in ("images", "related_links"):
+        row.pop(name)
+    for name in JSON_COLUMNS:
+        row[name] = dumps(row[name])
+    row["published_utc"] = published_utc(article.date_published, article.portal)
+    row["fingerprint"] = content_fingerprint(article.language, article.headline, article.body)
+    row["content_hash"] = content_hash(article)
+    row["edition_key"] = article_slug(article.canonical_url)
+    return row
+
+
+def row_to_article(row: dict[str, Any], images: list[dict], links: list[dict]) -> Article:
+    data = {name: row[name] for name in Article.__dataclass_fields__ if name in row}
+    for name in JSON_COLUMNS:
+        data[name] = json.loads(data[name])
+    data["images"] = [{k: i[k] for k in ("url", "caption", "credit", "alt")} for i in images]
+    data["related_links"] = [{k: li[k] for k in ("url", "text", "relation")} for li in links]
+    return Article.from_dict(data)
+
+
+
+
+def search_row(article: Article) -> tuple[str, str, str, str, str]:
+    """The article's text as the full-text index reads it (search_text.py)."""
+    captions = "\n".join(i["caption"] or "" for i in article.images if i["caption"])
+    return (article.id, index_text(article.headline), index_text(article.lead),
+            index_text(article.body), index_text(captions))
+
+
+def changed_fields(old: Article, new: Article) -> list[str]:
+    """Contract fields that differ, volatile ones and same_* lists aside."""
+    a, b = old.to_dict(), new.to_dict()
+    changed = [k for k in a if k not in VOLATILE_FIELDS and k != "related_links" and a[k] != b[k]]
+    def stable(links: list[dict]) -> list[dict]:
+        return [x for x in links if x["relation"] not in VOLATILE_RELATIONS]
+    if stable(a["related_links"]) != stable(b["related_links"]):
+        changed.append("related_links")
+    return changed
