@@ -193,3 +193,15 @@ def test_killed_writer_releases_the_lock(tmp_path):
         lock.release()
     finally:
         child.kill()
+
+
+def test_a_relative_date_read_later_is_not_an_edit(archive):
+    article = make_article(date_published="2023-09-16T10:00:00+07:00",
+                           date_published_raw="2 giờ trước")
+    archive.save_articles([article])
+    later = replace(article, date_published="2023-09-16T13:00:00+07:00",
+                    date_published_raw="5 giờ trước", fetched_at="2023-09-16T09:00:00+00:00")
+    assert archive.save_articles([later]) == ["unchanged"]
+    assert archive.get_article(article.id).date_published == "2023-09-16T10:00:00+07:00"
+    absolute = replace(article, date_published="2023-09-15", date_published_raw="15/09/2023")
+    assert archive.save_articles([absolute]) == ["updated"]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..article import VOLATILE_FIELDS, VOLATILE_RELATIONS, Article
 from ..identity import article_slug, content_fingerprint
+from ..normalize.dates import parse_date
 from ..portals import PORTALS
 from .search_text import index_text
 
@@ -20,11 +21,26 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+_BASES = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2000, 6, 1, tzinfo=UTC))
+
+
+def is_relative_date(raw: str | None, language: str) -> bool:
+    """"2 giờ trước" reads differently at every fetch: a date that moves with the clock."""
+    if not raw:
+        return False
+    first, second = (parse_date(raw, language=language, relative_base=b) for b in _BASES)
+    return first != second
+
+
 def content_hash(article: Article) -> str:
-    """Hash of the contract fields whose change makes a new version."""
+    """Hash of the contract fields whose change makes a new version. A relative printed date
+    ("2 giờ trước") is left out: re-reading it later is not an edit of the article."""
     data = article.to_dict()
     for name in VOLATILE_FIELDS:
         data.pop(name, None)
+    if is_relative_date(article.date_published_raw, article.language):
+        data.pop("date_published")
+        data.pop("date_published_raw")
     data["related_links"] = [
         link for link in data["related_links"] if link["relation"] not in VOLATILE_RELATIONS
     ]
