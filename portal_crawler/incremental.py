@@ -46,8 +46,11 @@ def needs_fetch(state: PageState | None, lastmod: str | None, window_start: date
     """Pure decision: new, changed since our copy, or young enough to be edited still."""
     if state is None:
         return True
-    changed_at, fetched_at = _instant(lastmod), _instant(state.fetched_at)
-    if changed_at and fetched_at and changed_at > fetched_at:
+    changed_at = _instant(lastmod)
+    # Compare with the <lastmod> we saw when we fetched it (the site's own clock); only
+    # without one, with our fetch time.
+    seen_at = _instant(state.sitemap_lastmod) or _instant(state.fetched_at)
+    if changed_at and seen_at and changed_at > seen_at:
         return True
     published = _instant(state.published_utc)
     return published is None or published >= window_start

@@ -72,7 +72,7 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["pages"].create(
         {"id": str, "url": str, "request_url": str, "status": int, "headers": str,
          "body_zstd": bytes, "dict_id": int, "encoding": str, "fetched_at": str,
-         "redirect_urls": str, "run_id": int},
+         "redirect_urls": str, "sitemap_lastmod": str, "run_id": int},
         pk="id",
     )
     # zstd dictionaries the page bodies are compressed with (archive/page_codec.py).

@@ -35,6 +35,7 @@ class PageState:
     published_utc: str | None
     etag: str | None
     last_modified: str | None
+    sitemap_lastmod: str | None = None
 
 
 class NotAnArchive(RuntimeError):
@@ -139,7 +140,7 @@ class Archive:
         row = self.db.execute(
             # An article counts as archived only with its row: a page stored by a run killed
             # before the article's commit is fetched again, unconditionally.
-            "select p.headers, p.fetched_at, a.published_utc from pages p "
+            "select p.headers, p.fetched_at, a.published_utc, p.sitemap_lastmod from pages p "
             "join articles a on a.id = p.id where p.id = ? and p.status = 200",
             [article_id(canonical_url(url))],
         ).fetchone()
@@ -147,7 +148,7 @@ class Archive:
             return None
         headers = {k.lower(): v[0] for k, v in json.loads(row[0] or "{}").items() if v}
         return PageState(fetched_at=row[1], published_utc=row[2], etag=headers.get("etag"),
-                         last_modified=headers.get("last-modified"))
+                         last_modified=headers.get("last-modified"), sitemap_lastmod=row[3])
 
     def sitemap_marks(self) -> dict[str, str]:
         return {row[0]: row[1] for row in self.db.execute("select url, lastmod from sitemap_marks")}
@@ -196,7 +197,8 @@ class Archive:
                   "request_url": page.request_url, "status": page.status,
                   "headers": dumps(page.headers), "body_zstd": body, "dict_id": dict_id,
                   "encoding": page.encoding, "fetched_at": page.fetched_at,
-                  "redirect_urls": dumps(page.redirect_urls), "run_id": run_id}
+                  "redirect_urls": dumps(page.redirect_urls),
+                  "sitemap_lastmod": page.sitemap_lastmod, "run_id": run_id}
                  for page, body in zip(pages, bodies, strict=True)),
                 pk="id",
             )

@@ -130,6 +130,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "headers": "JSON object of response headers (name -> list of values)",
         "body_zstd": "Response body, zstd-compressed (with the dictionary dict_id when set)",
         "dict_id": "page_dicts.id of the zstd dictionary, or null",
+        "sitemap_lastmod": "The sitemap's <lastmod> for the URL when it was fetched",
         "encoding": "Encoding the body was decoded with",
         "fetched_at": "ISO 8601 UTC instant of the fetch",
         "redirect_urls": "JSON list of the redirect chain",
