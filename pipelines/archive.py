@@ -78,12 +78,13 @@ class ArchivePipeline:
                      spider: Any) -> None:
         if isinstance(item, Article) and not isinstance(exception, DuplicateArticle):
             self.failures.append(FetchFailure(url=item.url, reason=str(exception),
-                                              status=response.status, at=now_iso()))
+                                              status=response.status, at=now_iso(),
+                                              via=response.meta.get("via")))
 
     def spider_error(self, failure: Failure, response: Response, spider: Any) -> None:
         self.failures.append(FetchFailure(
             url=response.url, reason=f"{failure.type.__name__}: {failure.getErrorMessage()}",
-            status=response.status, at=now_iso()))
+            status=response.status, at=now_iso(), via=response.meta.get("via")))
 
     def flush(self) -> None:
         archive = self.recorder.archive
@@ -110,6 +111,8 @@ class ArchivePipeline:
             for failure in self.failures:
                 if failure.via:
                     self.recorder.spoiled_sitemaps.add(failure.via)
+                if failure.kind == "article":
+                    self.recorder.failed_urls.add(failure.url)
                 if failure.denied:
                     counts["robots_denied"] += 1
                     continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,21 @@ class NotAnArticle(DropItem):
     """A page with neither headline nor body: recorded as a failure, never archived."""
 
 
+# A "not found" page served with status 200 (soft 404), in the portal's languages.
+NOT_FOUND = re.compile(
+    r"\b(404|not found|does not exist|no longer available|không tìm thấy|không tồn tại|"
+    r"tidak ditemukan|tidak ada|introuvable|nicht gefunden)\b", re.I)
+SOFT_404_BODY = 400  # characters: a real article says more than an error page
+
+
+def soft_404(item: Article) -> bool:
+    """An undated page whose headline, or short body, says "not found"."""
+    if item.date_published:
+        return False
+    return bool(NOT_FOUND.search(item.headline)) or (
+        len(item.body) < SOFT_404_BODY and bool(NOT_FOUND.search(item.body)))
+
+
 class ValidatePipeline:
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
@@ -36,6 +52,8 @@ class ValidatePipeline:
             raise NotAnArticle(f"no headline and no body at {item.url}")
         if not item.id or not item.canonical_url:
             raise NotAnArticle(f"no identity for {item.url}")
+        if soft_404(item):
+            raise NotAnArticle(f"soft 404: the page says {item.headline[:80]!r} at {item.url}")
         kept = [m for m in item.messages if not m.startswith("missing ")]
         item = replace(item, messages=kept + validation_messages(item.to_dict()))
         self.stats.inc_value("articles/validated")

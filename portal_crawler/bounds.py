@@ -6,6 +6,7 @@ the spider's errback records."""
 
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import IgnoreRequest
@@ -21,6 +22,36 @@ if TYPE_CHECKING:
 
 class OffsiteRedirect(IgnoreRequest):
     """A portal page redirected to a host outside the portal."""
+
+
+class BrokenBody(IgnoreRequest):
+    """A body whose Content-Encoding does not decode to its end."""
+
+
+class IntactBodyMiddleware:
+    """Scrapy's gunzip keeps "as much data as possible" of a damaged gzip body, so a page cut or
+    garbled in transit would be archived half. Seen before HttpCompressionMiddleware (590): a
+    gzip body that does not decode to its end is a failure the errback records."""
+
+    CHUNK = 1 << 16
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        encodings = response.headers.getlist("Content-Encoding")
+        if not response.body or not encodings:
+            return response
+        if encodings[-1].strip().lower() not in (b"gzip", b"x-gzip"):
+            return response
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        data = response.body
+        try:
+            while data and not inflater.eof:
+                inflater.decompress(data, self.CHUNK)
+                data = inflater.unconsumed_tail
+        except zlib.error as exc:
+            raise BrokenBody(f"broken gzip body: {exc}") from None
+        if not inflater.eof:
+            raise BrokenBody("broken gzip body: the stream ends early")
+        return response
 
 
 class PortalBoundsMiddleware:

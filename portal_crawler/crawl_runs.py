@@ -42,6 +42,8 @@ class CrawlRunRecorder:
         # Sitemap URL -> <lastmod> seen this run, and the sitemaps whose articles failed.
         self.pending_marks: dict[str, str] = {}
         self.spoiled_sitemaps: set[str] = set()
+        # Article URLs that failed this run: the spider names the sitemaps that listed them.
+        self.failed_urls: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
@@ -90,8 +92,13 @@ class CrawlRunRecorder:
                 logger.warning("run %s degraded (layout change?): %s", self.run_id,
                                ", ".join(alarms))
         if self.outcome == "ok" and not getattr(spider, "truncated", False):
+            spoiled = set(self.spoiled_sitemaps)
+            listing = getattr(spider, "sitemaps_listing", None)
+            if listing is not None:
+                for url in self.failed_urls:
+                    spoiled |= listing(url)
             marks = {url: mark for url, mark in self.pending_marks.items()
-                     if url not in self.spoiled_sitemaps}
+                     if url not in spoiled}
             self.archive.save_sitemap_marks(marks, self.run_id)
         self.archive.finish_run(
             self.run_id, outcome=self.outcome, finish_reason=reason,

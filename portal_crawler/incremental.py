@@ -1,4 +1,5 @@
-"""Incremental crawls: fetch only what is new or changed, and resume by running again.
+"""Which article requests go out: one per canonical article, only what is new or changed,
+up to max_articles. Incremental crawls, and resuming by running the same command again.
 
 A small async spider middleware in place of scrapy-deltafetch (broken on Scrapy 2.16+). It asks
 the archive, which knows what is done even after a killed run:
@@ -20,6 +21,7 @@ from scrapy import Request
 from .clock import now
 from .crawl_runs import CrawlRunRecorder
 from .discovery.sitemaps import daily_sitemap_day
+from .identity import article_id, canonical_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -56,15 +58,21 @@ def needs_fetch(state: PageState | None, lastmod: str | None, window_start: date
     return published is None or published >= window_start
 
 
-class IncrementalMiddleware:
+class ArticleGate:
+    """Spider middleware in front of the scheduler, for requests with meta kind "article" (and
+    "sitemap" for the marks). Order matters: a request the archive does not need is dropped
+    before it counts as this run's request for that article, so the same article found again
+    in its sitemap (with a <lastmod>) is judged on its own."""
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.requested: set[str] = set()  # canonical article ids let through this run
         self.enabled = crawler.settings.getbool(ENABLED, True)
         self.revisit = timedelta(days=crawler.settings.getfloat(REVISIT_DAYS, 3))
         self._marks: dict[str, str] | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> ArticleGate:
         return cls(crawler)
 
     @property
@@ -78,13 +86,27 @@ class IncrementalMiddleware:
                 yield item
 
     def _keep(self, request: Request) -> bool:
-        recorder = self.recorder
-        if not self.enabled or recorder is None or recorder.archive is None:
-            return True
         kind = request.meta.get("kind")
         if kind == "sitemap":
-            return self._keep_sitemap(request, recorder)
+            return self._keep_sitemap(request)
         if kind != "article":
+            return True
+        key = article_id(canonical_url(request.url))
+        if key in self.requested:
+            return False
+        if not self._needed(request):
+            return False
+        spider = self.crawler.spider
+        limit = getattr(getattr(spider, "args", None), "max_articles", None)
+        if limit is not None and len(self.requested) >= limit:
+            spider.truncated = True
+            return False
+        self.requested.add(key)
+        return True
+
+    def _needed(self, request: Request) -> bool:
+        recorder = self.recorder
+        if not self.enabled or recorder is None or recorder.archive is None:
             return True
         state = recorder.archive.page_state(request.url)
         if not needs_fetch(state, request.meta.get("lastmod"), self._window_start()):
@@ -97,11 +119,12 @@ class IncrementalMiddleware:
     def _window_start(self) -> datetime:
         return now(self.crawler.settings.get("PORTAL_CRAWLER_NOW")) - self.revisit
 
-    def _keep_sitemap(self, request: Request, recorder: CrawlRunRecorder) -> bool:
+    def _keep_sitemap(self, request: Request) -> bool:
         """A daily sitemap inside the revisit window is always read (its articles are
         revisited); an older one only when its <lastmod> passed our mark."""
         lastmod = request.meta.get("lastmod")
-        if not lastmod or recorder.archive is None:
+        recorder = self.recorder
+        if not lastmod or not self.enabled or recorder is None or recorder.archive is None:
             return True
         day = daily_sitemap_day(request.url)
         if day is not None and day >= self._window_start().date():

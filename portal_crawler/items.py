@@ -21,6 +21,9 @@ class RawPage:
     encoding: str | None = None
     fetched_at: str = ""
     redirect_urls: list[str] = field(default_factory=list)
+    # The <lastmod> the sitemap gave when we fetched it: a later one means the page changed,
+    # whatever the two sites' clocks say.
+    sitemap_lastmod: str | None = None
 
 
 @dataclass

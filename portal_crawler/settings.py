@@ -45,6 +45,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "portal_crawler.politeness.PoliteRetryMiddleware": 550,
     # Sees responses before RedirectMiddleware (600) does.
+    # A damaged gzip body fails instead of being archived half (before HttpCompression, 590).
+    "portal_crawler.bounds.IntactBodyMiddleware": 595,
     "portal_crawler.bounds.PortalBoundsMiddleware": 650,
 }
 # Backoff base (s), Retry-After cap (s), and the live site's temporary block: a burst of 403s
@@ -63,7 +65,7 @@ DOWNLOAD_HANDLERS = {
 }
 
 SPIDER_MIDDLEWARES = {
-    "portal_crawler.incremental.IncrementalMiddleware": 50,
+    "portal_crawler.incremental.ArticleGate": 50,
 }
 # Incremental by default: archived articles are revisited only when their sitemap says they
 # changed or when published in the last PORTAL_CRAWLER_REVISIT_DAYS days (to catch edits).

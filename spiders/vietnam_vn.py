@@ -6,12 +6,13 @@ pages; the category sitemap -> listing pages -> article pages; optionally the re
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from portal_crawler.article import Article
@@ -49,8 +50,10 @@ class VietnamVnSpider(scrapy.Spider):
         self.args = CrawlArguments.parse(self.portal, lang=lang, since=since, until=until,
                                          max_articles=max_articles,
                                          follow_related=follow_related)
-        self._requested: set[str] = set()
-        self.truncated = False  # max_articles left listed articles out
+        # Article id -> the daily sitemaps that listed it: a failed article keeps their marks
+        # back, even when it was requested first from elsewhere (a listing, a related list).
+        self.listed_by: dict[str, set[str]] = {}
+        self.truncated = False  # max_articles left listed articles out (set by the gate)
 
     async def start(self) -> AsyncIterator[Any]:
         yield scrapy.Request(self.sitemap_index, self.parse_index, errback=self.failed,
@@ -88,9 +91,13 @@ class VietnamVnSpider(scrapy.Spider):
         if response.status == 304:
             yield NotModified(url=response.url, fetched_at=fetched_at)
             return
-        if not isinstance(response, TextResponse):
-            yield self._failure(response.url, "not an HTML page", response.status)
+        via = response.meta.get("via")
+        if not isinstance(response, HtmlResponse):
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+            yield self._failure(response.url, f"not an HTML page ({content_type or 'no type'})",
+                                response.status, via=via)
             return
+        encoding = body_encoding(response)
         self.crawler.stats.inc_value("articles/pages_fetched")
         yield RawPage(
             url=response.url,
@@ -99,18 +106,20 @@ class VietnamVnSpider(scrapy.Spider):
             headers={k.decode("latin-1"): [v.decode("latin-1") for v in vs]
                      for k, vs in response.headers.items()},
             body=response.body,
-            encoding=response.encoding,
+            encoding=encoding,
             fetched_at=fetched_at,
             redirect_urls=list(response.meta.get("redirect_urls", [])),
+            sitemap_lastmod=response.meta.get("lastmod"),
         )
         article = extract(response.body, response.url, fetched_at=fetched_at,
-                          encoding=response.encoding)
+                          encoding=encoding)
         yield article
         depth = response.meta.get("related_depth", 0)
         if depth < self.args.follow_related:
             yield from self._related(response, article, depth + 1)
 
     def _related(self, response: Response, article: Article, depth: int) -> Iterator[Any]:
+        # The related lists are ranked by the site: they come after the sitemaps' articles.
         for link in article.related_links:
             if link["relation"] in FOLLOWED_RELATIONS and self.portal.owns(link["url"]):
                 yield from self._article(response, link["url"], related_depth=depth)
@@ -124,25 +133,36 @@ class VietnamVnSpider(scrapy.Spider):
             return []
 
     def _article(self, response: Response, url: str, **meta: Any) -> Iterator[scrapy.Request]:
-        """One request per canonical article (mirrors are the same article), in the editions
-        and up to the number asked for."""
+        """A request for every portal article URL in the editions asked for. One per canonical
+        article, skipping what the archive already holds and the max_articles limit are the
+        ArticleGate's job (incremental.py): a URL found first in a listing, without the
+        sitemap's <lastmod>, must not hide its sitemap entry."""
+        if not self.portal.owns(url):
+            # Article requests pass the scheduler's filters (dont_filter, below), Scrapy's
+            # offsite filter included: an off-portal URL in a sitemap or listing stops here.
+            self.crawler.stats.inc_value("offsite/skipped_urls")
+            self.logger.info("not a %s URL, not fetched: %s", self.portal.name, url)
+            return
         if edition_of(url, self.portal) not in self.args.languages:
             return
-        key = article_id(canonical_url(url))
-        if key in self._requested:
-            return
-        limit = self.args.max_articles
-        if limit is not None and len(self._requested) >= limit:
-            self.truncated = True
-            return
-        self._requested.add(key)
+        if meta.get("via"):
+            self.listed_by.setdefault(article_id(canonical_url(url)), set()).add(meta["via"])
         yield self._follow(response, url, self.parse_article, "article", **meta)
+
+    def sitemaps_listing(self, url: str) -> set[str]:
+        """The daily sitemaps that listed this article (its id, whatever the mirror)."""
+        return set(self.listed_by.get(article_id(canonical_url(url)), ()))
 
     def _follow(self, response: Response, url: str, callback: Any, kind: str,
                 **meta: Any) -> scrapy.Request:
         """Every portal request shares one download slot: politeness is per portal, not per
         mirror host."""
-        return response.follow(url, callback, errback=self.failed,
+        # Articles are deduplicated by canonical URL (the gate); past the scheduler's duplicate
+        # filter, a redirect back to the URL itself (a loop) ends in "max redirections"
+        # through the errback instead of vanishing as a filtered duplicate.
+        # Listings come after the sitemaps, so an article is first met with its <lastmod>.
+        return response.follow(url, callback, errback=self.failed, dont_filter=kind == "article",
+                               priority=-10 if kind == "listing" else 0,
                                meta={"kind": kind, "download_slot": self.portal.name, **meta})
 
     def failed(self, failure: Failure) -> Iterator[FetchFailure]:
@@ -164,3 +184,24 @@ class VietnamVnSpider(scrapy.Spider):
         self.logger.warning("failed %s: %s", url, reason)
         return FetchFailure(url=url, reason=reason, status=status, at=now_iso(), kind=kind,
                             via=via)
+
+
+def body_encoding(response: TextResponse) -> str:
+    """The response's encoding, unless the body labelled UTF-8 is latin-1 bytes (a misconfigured
+    server): then windows-1252, which reads every latin-1 byte as latin-1 does, instead of
+    replacement characters. A UTF-8 page with a few damaged bytes stays UTF-8."""
+    encoding = response.encoding
+    try:
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return encoding
+    if utf8:
+        try:
+            response.body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = response.body.decode("utf-8", "replace")
+            damaged = text.count("\ufffd")
+            multibyte = sum(1 for c in text if c > "\x7f") - damaged
+            if damaged > multibyte:
+                return "cp1252"
+    return encoding

@@ -11,16 +11,22 @@ import pytest
 from conftest import cli
 from test_crawl_e2e import expected_articles, rows
 
+from portal_crawler.identity import article_id, canonical_url
+from portal_crawler.replica.content import load_site
 from portal_crawler.replica.faults import Fault, FaultPlan, redirect, retry_after
-from portal_crawler.replica.generate import SiteMap
+from portal_crawler.replica.generate import SiteMap, build_site
 from portal_crawler.replica.server import ReplicaServer
+from portal_crawler.replica.synth import edit
+
+SAMPLE = "nga-trieu-tien-tang-cuong-hop-tac-quoc-phong"  # the real sample's story
+TOTAL = len(expected_articles())
 
 
 @pytest.fixture(scope="module")
 def pages() -> dict[str, str]:
-    """language -> path of the replica's article in that edition."""
+    """language -> path of the real sample's story in the vi, en and id editions."""
     return {p["language"]: p["url"].split("www.vietnam.vn", 1)[1]
-            for p in expected_articles().values()}
+            for p in expected_articles().values() if SAMPLE in p["url"]}
 
 
 def crawl(site: SiteMap, db: Path, window: list[str], faults: FaultPlan | None = None,
@@ -44,7 +50,7 @@ def test_retry_after_and_a_single_403_are_retried_then_archived(site, window, pa
     code, plan = crawl(site, db, window, plan)
     assert code == 0
     assert plan.served == {pages["vi"]: 1, pages["en"]: 1}
-    assert len(rows(db, "select id from articles")) == 3
+    assert len(rows(db, "select id from articles")) == TOTAL
     assert failures(db) == {}
 
 
@@ -55,7 +61,7 @@ def test_a_burst_of_403s_pauses_and_loses_nothing(site, window, pages, tmp_path)
     code, plan = crawl(site, db, window, plan)
     assert code == 0
     assert sum(plan.served.values()) == 6
-    assert len(rows(db, "select id from articles")) == 3
+    assert len(rows(db, "select id from articles")) == TOTAL
     stats = json.loads(rows(db, "select stats from crawl_runs")[0]["stats"])
     assert stats["politeness/block_pauses"] == 1
     assert failures(db) == {}
@@ -69,49 +75,43 @@ def test_errors_end_in_failures_while_the_crawl_goes_on(site, window, pages, tmp
         pages["id"]: redirect("https://example.org/elsewhere"),
     })
     code, _ = crawl(site, db, window, plan)
-    assert code == 1  # every article page failed: the run failed
+    assert code == 1  # 3 of the article pages failed: over 5%, the run failed
     found = failures(db)
     assert found[pages["vi"]]["status"] == 500
     assert "not an HTML page" in found[pages["en"]]["reason"]
     assert pages["id"] in found
     assert rows(db, "select outcome from crawl_runs")[0]["outcome"] == "failed"
-    assert rows(db, "select id from articles") == []
+    assert len(rows(db, "select id from articles")) == TOTAL - 3
 
 
 def test_a_404_is_a_failure_and_a_later_404_withdraws(site, window, pages, tmp_path):
     db = tmp_path / "a.db"
     assert crawl(site, db, window)[0] == 0
+    # A full re-crawl (incremental crawls revisit only young articles).
     code, _ = crawl(site, db, window, FaultPlan({pages["vi"]: Fault(status=404)}),
-                    "--max-articles", "3")
-    statuses = {r["language"]: r["status"] for r in rows(db,
-                "select language, status from articles")}
-    assert statuses == {"vi": "withdrawn", "en": "live", "id": "live"}
+                    "-s", "PORTAL_CRAWLER_INCREMENTAL=False")
+    withdrawn = rows(db, "select url from articles where status = 'withdrawn'")
+    assert [r["url"] for r in withdrawn] == [f"https://www.vietnam.vn{pages['vi']}"]
     counts = json.loads(rows(db, "select counts from crawl_runs order by id desc")[0]["counts"])
-    assert counts == {"unchanged": 2, "withdrawn": 1}
+    assert counts == {"unchanged": TOTAL - 1, "withdrawn": 1}
     assert code == 0
 
 
-def test_an_edited_article_gains_a_version_and_only_it(site, window, pages, tmp_path):
+def test_an_edited_article_gains_a_version_and_only_it(site, window, tmp_path):
+    """The replica edits one article (new text, later <lastmod>): the incremental re-crawl
+    fetches it and records one version of it, and of nothing else."""
     db = tmp_path / "a.db"
     assert crawl(site, db, window)[0] == 0
-    edited = SiteMap(site)
-    edited.not_found = site.not_found
-    old = expected_articles()
-    vi = next(a for a in old.values() if a["language"] == "vi")
-    paragraph = vi["body"].split("\n\n")[1]
-    old_text = paragraph[: paragraph.index(" ", 30)]
-    assert not set(old_text) & set("&<>'\"")
-    for key, resource in site.items():
-        if key[1] == pages["vi"]:
-            body = resource.body.replace(old_text.encode(), ("Sau khi sửa: " + old_text).encode())
-            assert body != resource.body
-            edited[key] = replace(resource, body=body)
-    assert crawl(edited, db, window)[0] == 0
+    before = load_site()
+    after = edit(before, 1, seed=5)
+    old = {v.url: v.lastmod for v in before.articles}
+    (changed,) = [v for v in after.articles if old[v.url] != v.lastmod]
+    assert crawl(build_site(site=after), db, window)[0] == 0
+    ident = article_id(canonical_url(changed.url))
     versions = rows(db, "select article_id, version, changed_fields from article_versions")
-    assert [(v["article_id"], v["version"]) for v in versions] == [(vi["id"], 1)]
+    assert [(v["article_id"], v["version"]) for v in versions] == [(ident, 1)]
     assert "body" in json.loads(versions[0]["changed_fields"])
-    (row,) = rows(db, f"select body, version from articles where id = '{vi['id']}'")
-    assert "Sau khi sửa: " + old_text in row["body"]
+    (row,) = rows(db, f"select version from articles where id = '{ident}'")
     assert row["version"] == 2
 
 
@@ -125,8 +125,11 @@ def test_robots_disallow_is_obeyed(site, window, pages, tmp_path):
             assert body != resource.body
             strict[key] = replace(resource, body=body)
     assert crawl(strict, db, window)[0] == 0
-    assert {r["language"] for r in rows(db, "select language from articles")} == {"vi", "en"}
-    (denied,) = failures(db).values()
-    assert denied["reason"] == "forbidden by robots.txt"
+    languages = {r["language"] for r in rows(db, "select language from articles")}
+    assert "id" not in languages and {"vi", "en"} <= languages
+    denied = failures(db)
+    indonesian = sum(1 for p in expected_articles().values() if p["language"] == "id")
+    assert len(denied) == indonesian
+    assert {d["reason"] for d in denied.values()} == {"forbidden by robots.txt"}
     counts = json.loads(rows(db, "select counts from crawl_runs")[0]["counts"])
-    assert counts == {"new": 2, "robots_denied": 1}
+    assert counts == {"new": TOTAL - indonesian, "robots_denied": indonesian}

@@ -7,14 +7,19 @@ Requests may come directly (`GET /path` with `Host: www.vietnam.vn`) or as a pla
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import socket
+import struct
+import sys
 import threading
+import time
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from .faults import FaultPlan
+from .faults import Fault, FaultPlan, Limits
 from .generate import SiteMap, build_site
 from .resource import Resource
 
@@ -50,10 +55,10 @@ class _Handler(BaseHTTPRequestHandler):
         host, path = self._target()
         self.server.log_request_target(self.command, host, path)
         fault = self.server.faults.answer(path) if host in self.server.hosts else None
-        if fault is not None:
-            self._send(fault.status, fault.body, fault.content_type, fault.headers, send_body)
-            return
         found = self.server.lookup(host, path)
+        if fault is not None:
+            self._fault(fault, found, send_body)
+            return
         if found is None:
             body = self.server.site.not_found
             self._send(HTTPStatus.NOT_FOUND, body, NOT_FOUND_TYPE, {}, send_body)
@@ -61,6 +66,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_MODIFIED, b"", None, found.headers, False)
         else:
             self._send(found.status, found.body, found.content_type, found.headers, send_body)
+
+    def _fault(self, fault: Fault, found: Resource | None, send_body: bool) -> None:
+        if fault.gate is not None:
+            fault.gate.wait(fault.delay or None)
+        elif fault.delay:
+            time.sleep(fault.delay)
+        if fault.reset:
+            # SO_LINGER 0: close() sends a TCP RST, the client sees the connection reset.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+            return
+        answer = fault.resource(found)
+        self._send(answer.status, answer.body, answer.content_type, answer.headers, send_body,
+                   truncate=fault.truncate)
 
     def _not_modified(self, resource: Resource) -> bool:
         etags = self.headers.get("If-None-Match")
@@ -83,6 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
         content_type: str | None,
         headers: dict[str, str],
         send_body: bool,
+        truncate: int | None = None,
     ) -> None:
         self.send_response(status)
         if content_type:
@@ -92,6 +114,10 @@ class _Handler(BaseHTTPRequestHandler):
         if status != HTTPStatus.NOT_MODIFIED:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if truncate is not None:
+            # Fewer bytes than Content-Length promised, then the connection closes.
+            body = body[:truncate]
+            self.close_connection = True
         if send_body and body:
             self.wfile.write(body)
 
@@ -108,6 +134,12 @@ class _Server(ThreadingHTTPServer):
         self.requests: list[tuple[str, str, str]] = []
         self._log_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that gave up (timeout, reset) is expected under faults; others are not."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
     def log_request_target(self, method: str, host: str, path: str) -> None:
         """Every request as (method, host, path): tests count what a crawl fetched."""
@@ -127,6 +159,8 @@ class ReplicaServer:
 
     def __init__(self, site: SiteMap | None = None, host: str = "127.0.0.1", port: int = 0,
                  faults: FaultPlan | None = None) -> None:
+        if not ipaddress.ip_address(host).is_loopback:
+            raise ValueError(f"the replica serves loopback only, not {host!r}")
         self.site = site if site is not None else build_site()
         self.faults = faults or FaultPlan()
         self._httpd = _Server((host, port), self.site, self.faults)
@@ -178,9 +212,25 @@ class ReplicaServer:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve the vietnam.vn replica on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    parser.add_argument("--faults", type=int, metavar="SEED",
+                        help="inject faults drawn from this seed (docs/reliability.md)")
+    parser.add_argument("--fault-rate", type=float, default=0.3, metavar="P",
+                        help="share of URLs given a fault (default 0.3)")
+    parser.add_argument("--download-timeout", type=float, default=Limits.download_timeout,
+                        help="the crawler's DOWNLOAD_TIMEOUT, which slow answers exceed")
+    parser.add_argument("--download-maxsize", type=int, default=Limits.download_maxsize,
+                        help="the crawler's DOWNLOAD_MAXSIZE, which oversize pages exceed")
     args = parser.parse_args(argv)
-    server = ReplicaServer(port=args.port)
+    site = build_site()
+    faults = None
+    if args.faults is not None:
+        limits = Limits(args.download_timeout, args.download_maxsize)
+        faults = FaultPlan.for_site(site, args.faults, args.fault_rate, limits)
+    server = ReplicaServer(site, port=args.port, faults=faults)
     print(f"replica serving on {server.base_url}", flush=True)
+    if faults is not None:
+        for path, kind in faults.describe().items():
+            print(f"fault {kind:<16} {path}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
