@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
 
-from portal_crawler.article import FIELD_NAMES, VOLATILE_FIELDS, Article, validation_messages
+from portal_crawler.article import (
+    FIELD_NAMES,
+    VOLATILE_FIELDS,
+    Article,
+    with_validation_messages,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -54,8 +58,7 @@ class ValidatePipeline:
             raise NotAnArticle(f"no identity for {item.url}")
         if soft_404(item):
             raise NotAnArticle(f"soft 404: the page says {item.headline[:80]!r} at {item.url}")
-        kept = [m for m in item.messages if not m.startswith("missing ")]
-        item = replace(item, messages=kept + validation_messages(item.to_dict()))
+        item = with_validation_messages(item)
         self.stats.inc_value("articles/validated")
         for name in COVERAGE_FIELDS:
             if getattr(item, name):

@@ -89,3 +89,13 @@ def validation_messages(item: dict[str, Any]) -> list[str]:
     messages = [f"missing required {name}" for name in REQUIRED_FIELDS if not item.get(name)]
     messages += [f"missing {name}" for name in REPORTED_FIELDS if not item.get(name)]
     return messages
+
+
+def with_validation_messages(article: Article) -> Article:
+    """The article with its `missing ...` messages recomputed (others, e.g. parser errors,
+    kept): the crawl's validation and re-parsing must agree, or an unchanged parser would
+    produce versions."""
+    from dataclasses import replace
+
+    kept = [m for m in article.messages if not m.startswith("missing ")]
+    return replace(article, messages=kept + validation_messages(article.to_dict()))

@@ -511,19 +511,3 @@ def versions_since(archive: Archive, rowid: int) -> list[dict[str, Any]]:
 
 
 # -- the one write re-parsing needs beyond Archive.save_articles ---------------------------
-def save_reparsed(archive: Archive, articles: list[Article]) -> list[str]:
-    """Save re-parsed articles in one transaction. Re-parsing is not a fetch: an article that
-    was withdrawn stays withdrawn (save_articles, made for crawls, marks what it saves live),
-    and `last_seen` keeps its value."""
-    ids = [a.id for a in articles]
-    marks = ", ".join("?" * len(ids))
-    with archive.db.atomic():
-        before = {row[0]: row[1:] for row in archive.db.execute(
-            f"select id, status, withdrawn_at, last_seen from articles where id in ({marks})",
-            ids)} if ids else {}
-        outcomes = archive.save_articles(articles)
-        for id_, (status, withdrawn_at, last_seen) in before.items():
-            archive.db.execute(
-                "update articles set status = ?, withdrawn_at = ?, last_seen = ? where id = ?",
-                [status, withdrawn_at, last_seen, id_])
-    return outcomes

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 
 import click
 
 from ..archive import queries
 from ..archive.store import Archive
-from ..article import Article, validation_messages
+from ..article import Article, with_validation_messages
+from ..clock import now_iso
 from .analysis import filter_options, make_filters, one_line_errors, reading
 from .app import DB_OPTION, main
 from .exporting import progress
@@ -22,9 +22,7 @@ def as_crawled(article: Article) -> Article:
     messages), so an unchanged parser re-parses to an unchanged article."""
     from ..pipelines.normalize import normalize_article
 
-    article = normalize_article(article)
-    kept = [m for m in article.messages if not m.startswith("missing ")]
-    return replace(article, messages=kept + validation_messages(article.to_dict()))
+    return with_validation_messages(normalize_article(article))
 
 
 @main.command()
@@ -62,10 +60,10 @@ def reparse(db: str | None, lang: tuple[str, ...], since: str | None, until: str
                 continue
             batch.append(article)
             if len(batch) >= BATCH:
-                outcomes.update(queries.save_reparsed(archive, batch))
+                outcomes.update(archive.save_articles(batch, seen=False, at=now_iso()))
                 batch = []
         if batch:
-            outcomes.update(queries.save_reparsed(archive, batch))
+            outcomes.update(archive.save_articles(batch, seen=False, at=now_iso()))
         versions = queries.versions_since(archive, first)
     fields = Counter(name for v in versions for name in v["changed_fields"])
     click.echo(f"reparsed {len(ids)} pages: {outcomes['updated']} articles changed, "
