@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from conftest import ROOT, SCRAPY, cli, run
 
 from portal_crawler.archive.store import Archive
+from portal_crawler.replica.generate import SiteMap
+from portal_crawler.replica.server import ReplicaServer
 
 GOLDEN = ROOT / "tests" / "pages" / "vietnam_vn"
 
@@ -94,3 +97,49 @@ def test_offline_mode_refuses_other_hosts_and_fails_the_run(replica, tmp_path):
     assert json.loads(run_row["stats"])["offline/blocked_requests"] == 2
     (failure,) = rows(db, "select url, reason from failures")
     assert failure["url"] == "https://example.org/"
+
+
+def test_only_the_requested_daily_sitemaps_are_fetched(replica, site, tmp_path):
+    """A one-day window reads that day's post sitemap and no other; the news sitemap only when
+    the window reaches the newest day."""
+    days = site.days()
+    day = days[len(days) // 2].isoformat()
+    before = len(replica.requests)
+    result = cli("crawl", "vietnam_vn", "--replica", f"127.0.0.1:{replica.port}",
+                 "--db", str(tmp_path / "day.db"), "--since", day, "--until", day)
+    assert result.returncode == 0, result.stderr
+    fetched = {path for _, _, path in replica.requests[before:]}
+    daily = {p for p in fetched if "/sitemap-post/" in p}
+    assert daily == {f"/sitemap/sitemap-post/{day}.xml"}
+    assert "/news-sitemap.xml" not in fetched
+    assert not fetched & {"/sitemap/sitemap-tag.xml", "/sitemap/sitemap-author.xml"}
+    published = {r["date_published"][:10] for r in rows(tmp_path / "day.db",
+                 "select date_published from articles where date_published is not null")}
+    assert day in published
+
+
+def test_mirror_and_alias_urls_end_as_one_article(replica, site, window, tmp_path):
+    """The same article listed under a mirror host and again at another URL with the same
+    text: one article, one alias."""
+    db = tmp_path / "m.db"
+    sample = next(p for p in expected_articles().values() if p["language"] == "id")
+    path = sample["url"].split("www.vietnam.vn", 1)[1]
+    day_sitemap = next(k for k in site if "/sitemap-post/" in k[1] and
+                       path.encode() in site[k].body)[1]
+    twin = path + "-ban-sao"
+    extra = (f"<url><loc>https://vcdn.vietnam.vn{path}</loc></url>"
+             f"<url><loc>https://www.vietnam.vn{twin}</loc></url></urlset>").encode()
+    varied = SiteMap(site)
+    varied.not_found = site.not_found
+    for key, resource in site.items():
+        if key[1] == day_sitemap:
+            varied[key] = replace(resource, body=resource.body.replace(b"</urlset>", extra))
+        if key[1] == path:
+            varied[(key[0], twin)] = resource
+    with ReplicaServer(varied) as server:
+        result = cli("crawl", "vietnam_vn", "--replica", f"127.0.0.1:{server.port}",
+                     "--db", str(db), *window)
+    assert result.returncode == 0, result.stderr
+    assert len(rows(db, "select id from articles")) == len(expected_articles())
+    (alias,) = rows(db, "select url, article_id from aliases")
+    assert alias == {"url": f"https://www.vietnam.vn{twin}", "article_id": sample["id"]}

@@ -14,6 +14,7 @@ from scrapy.utils.sitemap import Sitemap
 
 DAILY_POST = re.compile(r"/sitemap-post/(\d{4}-\d{2}-\d{2})\.xml(?:\.gz)?$")
 GZIP_MAGIC = b"\x1f\x8b\x08"
+NEWS = re.compile(r"/news-sitemap\.xml(?:\.gz)?$")
 CATEGORY = re.compile(r"/sitemap-category\.xml(?:\.gz)?$")
 
 
@@ -50,3 +51,10 @@ def in_window(day: date | None, since: date | None, until: date | None) -> bool:
     if day is None:
         return False
     return (since is None or day >= since) and (until is None or day <= until)
+
+
+def reaches_newest(entries: list[Entry], until: date | None) -> bool:
+    """Whether a window ending `until` covers the newest daily sitemap's day: then the news
+    sitemap (the newest articles, some not yet in a daily file) is worth reading."""
+    days = [d for e in entries if (d := daily_sitemap_day(e.loc)) is not None]
+    return bool(days) and (until is None or until >= max(days))
