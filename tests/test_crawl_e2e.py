@@ -145,3 +145,15 @@ def test_mirror_and_alias_urls_end_as_one_article(replica, site, window, tmp_pat
     (alias,) = rows(db, "select url, article_id from aliases")
     (kept,) = rows(db, "select url from articles where id = '" + alias["article_id"] + "'")
     assert {alias["url"], kept["url"]} == {sample["url"], f"https://www.vietnam.vn{twin}"}
+
+
+def test_max_articles_caps_the_fetches_and_keeps_the_marks_back(replica, window, tmp_path):
+    db = tmp_path / "five.db"
+    result = cli("crawl", "vietnam_vn", "--max-articles", "5", "--replica",
+                 f"127.0.0.1:{replica.port}", "--db", str(db), *window)
+    assert result.returncode == 0, result.stderr
+    assert len(rows(db, "select id from articles")) == 5
+    stats = json.loads(rows(db, "select stats from crawl_runs")[0]["stats"])
+    assert stats["articles/pages_fetched"] == 5
+    # The rest was left out on purpose: the next run must still read those sitemaps.
+    assert rows(db, "select count(*) n from sitemap_marks")[0]["n"] == 0
