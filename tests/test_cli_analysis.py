@@ -109,12 +109,12 @@ def test_search_prefix_and_language_filter(crawled_archive):
 @pytest.mark.parametrize("language, script", [("zh-cn", HAN), ("th", THAI)])
 def test_search_unspaced_scripts_from_the_replica(crawled_archive, language, script):
     pages = golden(language)
-    if not pages:
-        pytest.skip(f"the replica has no {language} page yet")
+    assert pages, f"the replica has no {language} page"
     page = pages[0]
     run = script.search(page["headline"]) or script.search(page["body"])
     assert run, page["headline"]
-    word = run.group(0)[:3] if language == "zh-cn" else run.group(0)[:4]
+    # A two-character Chinese word (FTS trigram indexes miss those), a Thai syllable run.
+    word = run.group(0)[:2] if language == "zh-cn" else run.group(0)[:4]
     expected = {a.id for a in archived(crawled_archive)
                 if any(word in unicodedata.normalize("NFC", t) for t in fields(a))}
     assert page["id"] in expected
