@@ -141,7 +141,7 @@ def test_invalid_fetched_at_falls_back_to_now() -> None:
 def test_url_of_another_site_uses_the_generic_layer() -> None:
     html = b"<html><body><article><h1>Title</h1><p>Body text of the article.</p></article>"
     article = extract(html, "https://example.com/news/1", fetched_at=FETCHED)
-    assert article.parser == "generic/1"
+    assert article.parser == "generic/2"
     assert article.portal == ""
     assert article.headline == "Title"
     assert article.body == "Body text of the article."
@@ -211,3 +211,13 @@ def test_mangled_pages_never_raise_nor_break_a_layer() -> None:
                 del data[pos:]
         article = extract(bytes(data), URL, fetched_at=FETCHED)
         assert not any(m.startswith("parser error") for m in article.messages), article.messages
+
+
+@pytest.mark.parametrize("href", ["htps://x.vn/a", "hPtps://x.vn/a", "dta:image/gif;base64,R0",
+                                  "http:/>/[::1", "http://[::1/a", "ftp://x.vn/a", "http:///a"])
+def test_links_with_a_corrupted_scheme_or_host_are_dropped(href: str) -> None:
+    html = (f'<h1>T</h1><div class="post-detail-body"><p><a href="{href}">x</a> text</p>'
+            f'<figure><img src="{href}"></figure></div>'
+            f'<link rel="alternate" hreflang="en" href="{href}">').encode()
+    article = extract(html, URL, fetched_at=FETCHED)
+    assert article.related_links == [] and article.images == [] and article.translations == {}

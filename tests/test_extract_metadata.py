@@ -42,7 +42,7 @@ def test_json_ld_news_article_in_a_graph() -> None:
     assert article.section == "World"
     assert article.tags == ["summit", "diplomacy"]
     assert article.breadcrumbs == ["Home", "World"]
-    assert article.parser == "metadata/1+generic/1"
+    assert article.parser == "metadata/1+generic/2"
 
 
 def test_opengraph_and_meta() -> None:
@@ -87,3 +87,30 @@ def test_broken_json_ld_is_ignored() -> None:
 def test_language_of_another_site_from_html_lang() -> None:
     html = b'<html lang="en-GB"><body><h1>T</h1><p>Text.</p></body></html>'
     assert extract(html, URL, fetched_at=FETCHED).language == "en-gb"
+
+
+def test_library_layer_reads_a_body_without_paragraphs() -> None:
+    prose = " ".join(["The summit ended with a joint statement on trade and security."] * 6)
+    body = ("<header><a href='/'>Home</a></header><article><h1>Summit ends</h1>"
+            + "".join(f"<div>{prose} Part {n}.</div>" for n in range(4))
+            + "</article><footer>Copyright</footer>")
+    article = extract(page(body=body), URL, fetched_at=FETCHED)
+    assert "trafilatura/1" in article.parser
+    assert article.body.count("\n\n") >= 2 and "Part 3." in article.body
+    assert "Copyright" not in article.body
+
+
+def test_portal_path_never_runs_the_library_layer(monkeypatch) -> None:
+    from pathlib import Path
+
+    from portal_crawler.parsers import library
+
+    def refuse(page: object) -> dict[str, object]:
+        raise AssertionError("trafilatura on the portal path")
+
+    monkeypatch.setattr(library, "parse", refuse)
+    html = (Path(__file__).parent / "pages" / "vietnam_vn" / "vi_nga_trieu_tien.html").read_bytes()
+    html = html.replace(b"14/09/2023", b"").replace(b"<h1", b"<h2").replace(b"</h1>", b"</h2>")
+    article = extract(html, "https://www.vietnam.vn/a", fetched_at=FETCHED)
+    assert "trafilatura" not in article.parser
+    assert not any(m.startswith("parser error") for m in article.messages)

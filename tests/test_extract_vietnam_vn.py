@@ -34,7 +34,7 @@ def relations(article: Article) -> list[str]:
 
 def test_baseline() -> None:
     article = run(page())
-    assert article.parser == "vietnam_vn/1"
+    assert article.parser == "vietnam_vn/1+metadata/1"  # translations from hreflang
     assert article.source == "Báo Quốc Tế"
     assert article.authors == []
     assert article.lead == article.body.split("\n\n")[0]
@@ -177,3 +177,78 @@ def test_date_from_metadata_when_the_page_prints_none() -> None:
 @pytest.mark.parametrize("label", LAYERS)
 def test_layer_labels(label: str) -> None:
     assert re.fullmatch(r"[a-z_]+/\d+", label)
+
+
+LEGACY = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
+<title>Giá vàng tăng mạnh - Vietnam.vn</title></head><body><main class="ant-layout-content">
+<div class="detail-page">
+<div class="breadcrumb"><a href="/">Trang chủ</a> › <a href="/category/tin-tuc">News</a> ›
+<a href="/category/kinh-te">Kinh tế</a></div>
+<div class="detail-main">
+<h1 class="detail-title">Giá vàng tăng mạnh</h1>
+<div class="detail-meta"><span class="detail-source">Báo Nhân dân</span>
+<span class="detail-time">10:30 14/09/2023</span></div>
+<div class="detail-content">
+<p>[quảng_cáo_1]</p>
+<p>Giá vàng trong nước tăng mạnh trong phiên sáng nay, theo các doanh nghiệp kinh doanh.</p>
+<table class="picture" align="center"><tbody><tr><td class="pic">
+<img data-src="/img/vang.jpg" src="data:image/gif;base64,R0lGOD" alt="" class="lazyload"></td></tr>
+<tr><td class="caption">Vàng miếng tại một cửa hàng. Ảnh: TTXVN</td></tr></tbody></table>
+<p>Đoạn thứ hai của bài viết về giá vàng.</p>
+<p style="text-align: right;"><strong>Minh Anh</strong></p>
+<p><a href="https://nhandan.vn/gia-vang-1.html">Nguồn</a></p>
+</div></div>
+<div class="detail-related detail-related-same-category"><h3>Cùng chuyên mục</h3>
+<div class="detail-related-list"><div class="detail-related-item">
+<a class="v-link-title" href="/gia-dau-giam/" title="Giá dầu giảm">Giá dầu giảm</a>
+</div></div></div>
+</div></main></body></html>"""
+LEGACY_URL = "https://www.vietnam.vn/gia-vang-tang-manh/"
+
+
+def test_older_template_with_breadcrumb_table_caption_and_signature() -> None:
+    article = run(LEGACY, LEGACY_URL)
+    assert article.headline == "Giá vàng tăng mạnh"
+    assert article.breadcrumbs == ["Trang chủ", "News", "Kinh tế"]
+    assert article.section == "Kinh tế"
+    assert article.source == "Báo Nhân dân"
+    assert article.date_published == "2023-09-14T10:30:00+07:00"
+    assert article.date_published_raw == "10:30 14/09/2023"
+    assert article.body == ("Giá vàng trong nước tăng mạnh trong phiên sáng nay, theo các doanh "
+                            "nghiệp kinh doanh.\n\nĐoạn thứ hai của bài viết về giá vàng.")
+    assert article.authors == ["Minh Anh"]  # the right-aligned signature
+    assert article.images == [{"url": "https://www.vietnam.vn/img/vang.jpg",
+                               "caption": "Vàng miếng tại một cửa hàng.", "credit": "TTXVN",
+                               "alt": None}]
+    assert article.source_url == "https://nhandan.vn/gia-vang-1.html"
+    assert [(x["relation"], x["url"]) for x in article.related_links] == [
+        ("source", "https://nhandan.vn/gia-vang-1.html"),
+        ("same_category", "https://www.vietnam.vn/gia-dau-giam/")]
+
+
+def test_author_line_under_the_dateline() -> None:
+    html = page().replace(
+        '<div class="post-detail-body">',
+        '<div class="x-author">Theo <a href="/authors/thanh-ha">Thanh Hà</a>, '
+        '<a href="/authors/minh-anh">Minh Anh</a></div><div class="post-detail-body">', 1)
+    article = run(html)
+    assert article.authors == ["Thanh Hà", "Minh Anh"]
+    assert article.source == "Báo Quốc Tế"
+
+
+@pytest.mark.parametrize(("printed", "iso"), [
+    ("14 tháng 9, 2023", "2023-09-14"),
+    ("2023年9月14日", "2023-09-14"),
+    ("2023년 9월 14일 10:30", "2023-09-14T10:30:00+07:00"),
+    ("2 giờ trước", "2023-09-14T17:00:00+07:00"),
+])
+def test_printed_dates_in_other_forms(printed: str, iso: str) -> None:
+    article = run(page().replace(">14/09/2023<", f">{printed}<"))
+    assert article.date_published == iso
+    assert article.date_published_raw == printed
+    assert article.source == "Báo Quốc Tế"
+
+
+def test_credit_labels_in_other_languages() -> None:
+    html = page().replace("(Ảnh: KCNA)", "(사진: 연합뉴스)")
+    assert [(i["credit"]) for i in run(html).images] == ["연합뉴스"]

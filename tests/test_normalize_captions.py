@@ -34,3 +34,18 @@ def test_split_caption(text: str | None, caption: str | None, credit: str | None
 def test_split_caption_is_idempotent_on_its_caption(text: str) -> None:
     caption, _ = split_caption(text)
     assert split_caption(caption) == (caption, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "caption", "credit"),
+    [
+        ("Lễ khai mạc diễn đàn Ảnh: TTXVN", "Lễ khai mạc diễn đàn", "TTXVN"),
+        ("김정은 위원장이 방문했다. (사진: 연합뉴스)", "김정은 위원장이 방문했다.", "연합뉴스"),
+        ("金正恩视察武器展。（图片：朝中社）", "金正恩视察武器展。", "朝中社"),
+        ("ผู้นำเกาหลีเหนือ (ภาพ: KCNA)", "ผู้นำเกาหลีเหนือ", "KCNA"),
+        ("Lễ khai mạc diễn đàn ảnh: đẹp", "Lễ khai mạc diễn đàn ảnh: đẹp", None),
+    ],
+)
+def test_credits_in_other_scripts_and_plain_style(text: str, caption: str,
+                                                  credit: str | None) -> None:
+    assert split_caption(text) == (caption, credit)

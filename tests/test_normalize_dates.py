@@ -27,6 +27,21 @@ BASE = datetime(2023, 9, 14, 12, 0, tzinfo=UTC)  # 19:00 in Hanoi
         ("2023-09-14T03:30:00Z", "2023-09-14T03:30:00+00:00"),
         ("2023-09-14T10:30", "2023-09-14T10:30:00+07:00"),
         ("2023-09-14T10:30:00.123+0700", "2023-09-14T10:30:00+07:00"),
+        ("14 tháng 9, 2023", "2023-09-14"),
+        ("ngày 14 tháng 9 năm 2023 10:30", "2023-09-14T10:30:00+07:00"),
+        ("2023年9月14日", "2023-09-14"),
+        ("2023年9月14日 10:30", "2023-09-14T10:30:00+07:00"),
+        ("2023년 9월 14일", "2023-09-14"),
+        ("2 giờ trước", "2023-09-14T17:00:00+07:00"),
+        ("30 phút trước", "2023-09-14T18:30:00+07:00"),
+        ("3 hours ago", "2023-09-14T16:00:00+07:00"),
+        ("2 jam yang lalu", "2023-09-14T17:00:00+07:00"),
+        ("2시간 전", "2023-09-14T17:00:00+07:00"),
+        ("2時間前", "2023-09-14T17:00:00+07:00"),
+        ("2小时前", "2023-09-14T17:00:00+07:00"),
+        ("3 ngày trước", "2023-09-11"),
+        ("hôm qua", "2023-09-13"),
+        ("어제", "2023-09-13"),
     ],
 )
 def test_known_formats_without_dateparser(
@@ -77,3 +92,34 @@ def test_fetched_at_is_utc() -> None:
     assert parse_fetched_at("2023-09-14T19:00:00+07:00").isoformat() == "2023-09-14T12:00:00+00:00"
     assert parse_fetched_at("2023-09-14T12:00:00").tzinfo is UTC
     assert parse_fetched_at(None, now=BASE) == BASE
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Báo Quốc TếBáo Quốc Tế14/09/2023", "14/09/2023"),
+        ("Báo Nhân dân 10:30 14/09/2023", "10:30 14/09/2023"),
+        ("VietnamPlus14 tháng 9, 2023", "14 tháng 9, 2023"),
+        ("新华社 2023年9月14日", "2023年9月14日"),
+        ("Báo Tuổi Trẻ 2 giờ trước", "2 giờ trước"),
+        ("Báo Quốc Tế", ""),
+    ],
+)
+def test_find_date_in_a_dateline(text: str, found: str) -> None:
+    assert dates.find_date(text) == found
+
+
+def test_dateparser_is_told_language_order_base_and_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dateparser
+
+    seen: dict[str, object] = {}
+
+    def spy(text: str, languages: list[str], settings: dict[str, object]) -> None:
+        seen.update(languages=languages, **settings)
+
+    monkeypatch.setattr(dateparser, "parse", spy)
+    parse_date("Kamis, 14 September 2023", language="zh-cn", relative_base=BASE)
+    assert seen["languages"] == ["zh"]
+    assert seen["DATE_ORDER"] == "DMY" and seen["PREFER_DAY_OF_MONTH"] == "first"
+    assert seen["TIMEZONE"] == "Asia/Ho_Chi_Minh"
+    assert seen["RELATIVE_BASE"] == datetime(2023, 9, 14, 19, 0)

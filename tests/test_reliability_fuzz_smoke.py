@@ -24,7 +24,5 @@ def test_no_exception_escapes_extract(smoke: str) -> None:
     assert re.search(r"exceptions: 0\b", smoke), smoke[-4000:]
 
 
-@pytest.mark.xfail(strict=False, reason="extract() passes through URLs whose scheme is corrupted "
-                   "(htps://...) instead of dropping them: docs/reliability.md, parsers")
 def test_every_result_meets_the_contract(smoke: str) -> None:
     assert "failures: 0 " in smoke, smoke[-4000:]

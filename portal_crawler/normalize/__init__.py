@@ -9,7 +9,7 @@ from __future__ import annotations
 from .boilerplate import is_ad_token, is_legal_footer, is_source_trailer, strip_ad_tokens
 from .bylines import Byline, clean_authors, split_byline
 from .captions import split_caption
-from .dates import parse_date, parse_fetched_at
+from .dates import find_date, parse_date, parse_fetched_at
 from .text import clean_text, dedupe_repeat, join_paragraphs, nfc, split_paragraphs
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "clean_authors",
     "clean_text",
     "dedupe_repeat",
+    "find_date",
     "is_ad_token",
     "is_legal_footer",
     "is_source_trailer",

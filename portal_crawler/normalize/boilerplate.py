@@ -14,7 +14,8 @@ _AD_ONLY = re.compile(rf"^(?:\s*{_AD_TOKEN.pattern})+\s*$")
 # "Nguồn" (vi), "Source", "Sumber" (id) and the machine-translated labels of other editions.
 SOURCE_LABELS = (
     "Nguồn", "Source", "Sources", "Sumber", "Fuente", "Quelle", "Fonte", "Источник", "出典",
-    "出所", "출처", "来源", "來源", "ที่มา", "Nguồn tin", "Theo",
+    "出所", "ソース", "출처", "소스", "원천", "来源", "來源", "资料来源", "ที่มา", "แหล่งที่มา",
+    "Nguồn tin", "Theo",
 )
 _LABELS = "|".join(sorted((re.escape(label) for label in SOURCE_LABELS), key=len, reverse=True))
 _TRAILER = re.compile(rf"^(?:{_LABELS})\s*(?:[:：]|$)", re.IGNORECASE)

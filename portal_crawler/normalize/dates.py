@@ -35,6 +35,56 @@ _GMT = re.compile(r"(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2
 # "ngày", "(GMT+7)", punctuation. Letters are allowed; digits other than the date/time are not.
 _STRAY_DIGITS = re.compile(r"\d")
 
+# "14 tháng 9, 2023", "ngày 14 tháng 9 năm 2023": Vietnamese day, month number, year.
+_VI = re.compile(
+    r"(?<!\d)(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s*,?\s*(?:năm\s+)?(?P<y>\d{4})(?!\d)",
+    re.IGNORECASE,
+)
+# "2023年9月14日" (zh, ja), "2023년 9월 14일" (ko).
+_CJK = re.compile(
+    r"(?<!\d)(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일号]?"
+)
+# "2 giờ trước", "3 hours ago", "2 jam yang lalu", "2시간 전", "2時間前", "2小时前".
+_UNITS: dict[str, tuple[str, ...]] = {
+    "seconds": ("giây", "seconds", "second", "secs", "sec", "detik", "초", "秒", "秒钟", "วินาที"),
+    "minutes": ("phút", "minutes", "minute", "mins", "min", "menit", "분", "分钟", "分", "นาที"),
+    "hours": ("giờ", "tiếng", "hours", "hour", "hrs", "jam", "시간", "時間", "小时", "小時",
+              "ชั่วโมง", "ชม."),
+    "days": ("ngày", "days", "day", "hari", "일", "日", "天", "วัน"),
+    "weeks": ("tuần", "weeks", "week", "minggu", "주", "週間", "周", "週", "สัปดาห์"),
+}
+_UNIT_OF = {word.casefold(): unit for unit, words in _UNITS.items() for word in words}
+_AGO = ("trước", "ago", "yang lalu", "lalu", "전", "前", "之前", "以前", "ที่แล้ว", "ก่อน")
+_RELATIVE = re.compile(
+    r"(?<!\d)(?P<n>\d{1,3})\s*(?P<unit>"
+    + "|".join(sorted(map(re.escape, _UNIT_OF), key=len, reverse=True))
+    + r")\s*(?:"
+    + "|".join(map(re.escape, _AGO))
+    + ")",
+    re.IGNORECASE,
+)
+# "hôm qua" / "yesterday" / "kemarin" / "어제" / "昨日" / "昨天" / "เมื่อวาน": days back.
+_DAY_WORDS = {
+    "hôm nay": 0, "today": 0, "hari ini": 0, "오늘": 0, "今日": 0, "今天": 0, "วันนี้": 0,
+    "hôm qua": 1, "yesterday": 1, "kemarin": 1, "어제": 1, "昨日": 1, "昨天": 1, "เมื่อวาน": 1,
+}
+_WORD = r"(?:[^\W\d_]|[\u0e00-\u0e7f])"  # a letter (Thai vowel signs are not \w)
+_TIME_PART = r"\d{1,2}\s*[:hH]\s*\d{2}(?::\d{2})?"
+_DAY_PARTS = (
+    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}",
+    r"\d{4}[/.-]\d{1,2}[/.-]\d{1,2}",
+    r"(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}\s*,?\s*(?:năm\s+)?\d{4}",
+    r"\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일号]?",
+    rf"\d{{1,2}}\s+{_WORD}{{3,15}}\.?,?\s+\d{{4}}",
+    rf"(?<!{_WORD}){_WORD}{{3,12}}\.?\s+\d{{1,2}},?\s+\d{{4}}",
+)
+# A printed date inside a longer text: an optional time, a day, an optional time; or relative.
+PRINTED_DATE = re.compile(
+    rf"(?<![\d:])(?:{_TIME_PART}[,\s]*)?(?:{'|'.join(_DAY_PARTS)})(?:[,\s-]*{_TIME_PART})?(?![\d:])"
+    rf"|{_RELATIVE.pattern}",
+    re.IGNORECASE,
+)
+
 # dateparser's language codes for the editions whose prefix differs.
 _DATEPARSER_LANG = {"zh-cn": "zh", "zh-tw": "zh", "pt-br": "pt"}
 
@@ -65,9 +115,18 @@ def parse_date(
     text = clean_text(raw)
     if not text:
         return None
-    return _parse_iso(text, zone) or _parse_numeric(text, zone) or _parse_with_dateparser(
-        text, language, zone, relative_base
+    return (
+        _parse_iso(text, zone)
+        or _parse_numeric(text, zone)
+        or _parse_relative(text, zone, relative_base)
+        or _parse_with_dateparser(text, language, zone, relative_base)
     )
+
+
+def find_date(text: str | None) -> str:
+    """The printed date inside a longer text ("Báo Quốc Tế14/09/2023" -> "14/09/2023"), or ""."""
+    match = PRINTED_DATE.search(text or "")
+    return match.group(0).strip(" ,-") if match else ""
 
 
 def _parse_iso(text: str, zone: str) -> str | None:
@@ -86,7 +145,7 @@ def _parse_iso(text: str, zone: str) -> str | None:
 
 
 def _parse_numeric(text: str, zone: str) -> str | None:
-    match = _DMY.search(text) or _YMD.search(text)
+    match = _DMY.search(text) or _YMD.search(text) or _VI.search(text) or _CJK.search(text)
     if not match:
         return None
     rest = text[: match.start()] + " " + text[match.end() :]
@@ -104,6 +163,23 @@ def _parse_numeric(text: str, zone: str) -> str | None:
     clock = time(int(clock_match["H"]), int(clock_match["M"]), int(clock_match["S"] or 0))
     tz = _gmt_offset(gmt) if gmt else _zone(zone)
     return _format(datetime.combine(day, clock), tz)
+
+
+def _parse_relative(text: str, zone: str, base: datetime | None) -> str | None:
+    """"2 giờ trước" against the fetch clock; "hôm qua" as a bare day. Only when that is all."""
+    tz = _zone(zone)
+    now = (base or datetime.now(UTC)).astimezone(tz).replace(microsecond=0)
+    words = text.casefold().strip(" .,")
+    if words in _DAY_WORDS:
+        return (now.date() - timedelta(days=_DAY_WORDS[words])).isoformat()
+    match = _RELATIVE.fullmatch(text.strip(" .,"))
+    if not match:
+        return None
+    unit = _UNIT_OF[match["unit"].casefold()]
+    moment = now - timedelta(**{unit: int(match["n"])})
+    if unit in ("days", "weeks"):
+        return moment.date().isoformat()
+    return moment.isoformat(timespec="seconds")
 
 
 def _parse_with_dateparser(

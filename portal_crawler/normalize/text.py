@@ -13,18 +13,22 @@ from collections.abc import Iterable
 # characters and lone surrogates (from "&#1;"-style entities), which XML tools refuse.
 # ZWJ/ZWNJ are kept: they carry meaning in emoji sequences and some scripts.
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_SPACES = re.compile(r"\s+")
-
 
 
 def nfc(text: str | None) -> str:
     """Invisible characters out, then NFC (removing them first lets marks compose)."""
-    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text)) if text else ""
+    if not text:
+        return ""
+    if text.isascii():  # NFC already; only control characters can be invisible
+        return text if text.isprintable() else _INVISIBLE.sub("", text)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def clean_text(text: str | None) -> str:
     """One line of text: invisible characters out, NFC, whitespace collapsed and stripped."""
-    return _SPACES.sub(" ", nfc(text)).strip()
+    return " ".join(nfc(text).split())  # str.split() and re's \s agree on Unicode spaces
 
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:

@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from html import escape
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
+from cssselect import HTMLTranslator
 from lxml import etree, html
 from parsel import Selector
 
@@ -31,6 +33,8 @@ _BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "br", "h1", "h2", "h3", "
 # Inline markup kept in body_html; everything else is unwrapped to its text.
 _KEEP_INLINE = frozenset({"a", "b", "strong", "i", "em", "u", "sub", "sup", "br"})
 _SPACES = re.compile(r"\s+")
+_TRANSLATOR = HTMLTranslator()
+_CLASS_ONLY = re.compile(r"^\.[A-Za-z_][\w-]*$")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,16 @@ class Page:
     language: str
     zone: str
     fetched_at: datetime
+    # Fields still empty when this layer runs (None: all); a layer may skip looking for others.
+    wanted: frozenset[str] | None = None
+
+    def wants(self, name: str) -> bool:
+        return self.wanted is None or name in self.wanted
+
+    @property
+    def root(self) -> Any:
+        """The lxml root element (layers use compiled XPath on it: parsel per call is slow)."""
+        return self.sel.root
 
     def absolute(self, href: str | None) -> str | None:
         href = (href or "").strip()
@@ -54,12 +68,47 @@ class Page:
                           relative_base=self.fetched_at)
 
 
+@lru_cache(maxsize=256)
+def css(query: str) -> Any:
+    """A CSS selector compiled once to an XPath callable: `css("h1")(element)`."""
+    if _CLASS_ONLY.match(query):  # ".name": a cheap contains() scan, the token checked after
+        return _ClassQuery(query[1:])
+    return etree.XPath(_TRANSLATOR.css_to_xpath(query))
+
+
+class _ClassQuery:
+    """`.name` as cssselect means it (a whole class token), without normalize-space per node."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.xpath = etree.XPath(f"descendant-or-self::*/@class[contains(., '{name}')]")
+
+    def __call__(self, element: Any) -> list[Any]:
+        return [value.getparent() for value in self.xpath(element) if self.name in value.split()]
+
+
+def first(element: Any, *queries: str) -> Any:
+    """The first element matched by the first query that matches anything, or None."""
+    for query in queries:
+        found = css(query)(element)
+        if found:
+            return found[0]
+    return None
+
+
 @lru_cache(maxsize=4096)
 def _join(base: str, href: str) -> str | None:
+    """An absolute http(s) URL, or None: a corrupted scheme ("htps://", "dta:") or host
+    ("http:/>/[::1") is dropped, never passed on as a link."""
     try:
-        return urljoin(base, href)
+        url = urljoin(base, href)
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port or IPv6 host
     except ValueError:
         return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return url
 
 
 def element(node: Selector | Any) -> Any:
@@ -71,6 +120,9 @@ def text_of(node: Selector | Any) -> str:
     root = element(node)
     if not isinstance(root, etree._Element):
         return clean_text(str(root))
+    if not len(root):  # a leaf (most <p>, <a>, <span>): its own text
+        return clean_text(root.text) if isinstance(root.tag, str) and (
+            root.tag.lower() not in SKIP_TAGS) else ""
     parts: list[str] = []
     skipping = 0
     for event, el in etree.iterwalk(root, events=("start", "end")):
@@ -93,10 +145,11 @@ def text_of(node: Selector | Any) -> str:
     return clean_text("".join(parts))
 
 
-def first_text(sel: Selector, *queries: str) -> str:
+def first_text(root: Any, *queries: str) -> str:
     """Text of the first non-empty match of the first query that has one (CSS)."""
+    root = element(root)
     for query in queries:
-        for node in sel.css(query):
+        for node in css(query)(root):
             text = text_of(node)
             if text:
                 return text
@@ -105,7 +158,11 @@ def first_text(sel: Selector, *queries: str) -> str:
 
 def paragraph_html(node: Selector | Any, page: Page) -> str:
     """One <p> of body_html: inline emphasis and links kept, attributes and wrappers dropped."""
-    el = copy.deepcopy(element(node))
+    el = element(node)
+    if not len(el):  # the common case: a paragraph of plain text
+        text = (_inline_clean(el.text) or "").lstrip()
+        return f"<p>{escape(text, quote=False)}</p>" if text else "<p></p>"
+    el = copy.deepcopy(el)
     el.tail = None
     for bad in el.xpath(".//comment()|.//script|.//style|.//noscript|.//template|.//img"):
         _drop_keep_tail(bad)

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
-from ..identity import canonical_url, edition_of
+from lxml import etree
+
+from ..identity import edition_of
 from ..normalize.bylines import split_byline
 from ..normalize.text import clean_text
 from ..portals import portal_for
@@ -25,7 +29,14 @@ ARTICLE_TYPES = frozenset({
     "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "livebloggposting",
     "liveblogposting", "scholarlyarticle", "techarticle", "report", "webpage",
 })
-_JSON_LD = 'script[type="application/ld+json"]::text'
+_JSON_LD = etree.XPath('//script[@type="application/ld+json"]/text()')
+_META = etree.XPath("//meta[@content]")
+_ALTERNATES = etree.XPath("//link[@hreflang][@href]")
+_TIME_QUERIES = (
+    etree.XPath('//time[@itemprop="datePublished" or @pubdate]'),
+    etree.XPath("//article//time[@datetime]"),
+    etree.XPath('//*[@itemprop="datePublished"][@content]'),
+)
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datepublished", "pubdate",
     "publishdate", "publish-date", "dc.date", "dc.date.issued", "dcterms.created",
@@ -43,7 +54,7 @@ def parse(page: Page) -> Fields:
         fields.update(_from_json_ld(article, page))
     for name, value in _from_meta(meta, page).items():
         fields.setdefault(name, value)
-    if "date_published" not in fields:
+    if "date_published" not in fields and page.wants("date_published"):
         fields.update(_from_time_element(page))
     fields["translations"] = translations(page)
     if "breadcrumbs" not in fields and (crumbs := _json_ld_breadcrumbs(page)):
@@ -54,7 +65,7 @@ def parse(page: Page) -> Fields:
 # JSON-LD ---------------------------------------------------------------------------------
 
 def _json_ld_objects(page: Page) -> Iterator[dict[str, Any]]:
-    for raw in page.sel.css(_JSON_LD).getall():
+    for raw in _JSON_LD(page.root):
         try:
             data = json.loads(raw.strip(), strict=False)
         except ValueError:
@@ -148,11 +159,10 @@ def _keywords(value: Any) -> list[str]:
 
 def _meta_tags(page: Page) -> dict[str, list[str]]:
     meta: dict[str, list[str]] = {}
-    for node in page.sel.xpath("//meta[@content]"):
-        key = (node.attrib.get("property") or node.attrib.get("name")
-               or node.attrib.get("itemprop") or "").strip().lower()
-        if key:
-            meta.setdefault(key, []).append(node.attrib["content"])
+    for node in _META(page.root):
+        key = (node.get("property") or node.get("name") or node.get("itemprop") or "")
+        if key := key.strip().lower():
+            meta.setdefault(key, []).append(node.get("content"))
     return meta
 
 
@@ -182,10 +192,9 @@ def _from_meta(meta: dict[str, list[str]], page: Page) -> Fields:
 
 
 def _from_time_element(page: Page) -> Fields:
-    for query in ('time[itemprop="datePublished"]', "time[pubdate]",
-                  "article time[datetime]", '[itemprop="datePublished"][content]'):
-        for node in page.sel.css(query):
-            raw = clean_text(node.attrib.get("datetime") or node.attrib.get("content"))
+    for query in _TIME_QUERIES:
+        for node in query(page.root):
+            raw = clean_text(node.get("datetime") or node.get("content"))
             if raw and (iso := page.date(raw)):
                 return {"date_published": iso, "date_published_raw": raw}
     return {}
@@ -193,25 +202,36 @@ def _from_time_element(page: Page) -> Fields:
 
 def translations(page: Page) -> dict[str, str]:
     """Other editions from hreflang alternates; the page's own edition is excluded."""
-    own = _canonical(page.url)
+    own = _path(page.url)
     result: dict[str, str] = {}
-    for node in page.sel.css("link[hreflang][href]"):
-        code = (node.attrib.get("hreflang") or "").strip().lower()
-        href = page.absolute(node.attrib.get("href"))
-        canonical = _canonical(href)
-        if not href or not canonical or not code or code == "x-default" or canonical == own:
+    for node in _ALTERNATES(page.root):
+        code = (node.get("hreflang") or "").strip().lower()
+        href = page.absolute(node.get("href"))
+        path = _path(href)
+        if not href or path is None or not code or code == "x-default" or path == own:
             continue
-        edition = edition_of(href) if portal_for(href) else code
+        edition = _edition(href, code)
         if edition and edition != page.language and edition not in result:
             result[edition] = href
     return result
 
 
-def _canonical(url: str | None) -> str | None:
+@lru_cache(maxsize=1024)
+def _path(url: str | None) -> str | None:
+    """Host-less path of a URL, to recognise the page itself (mirrors serve the same path)."""
     try:
-        return canonical_url(url) if url else None
+        parts = urlsplit(url or "")
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:  # a malformed alternate is skipped, not fatal
         return None
+    return parts.path.rstrip("/") if url else None
+
+
+def _edition(href: str, code: str) -> str:
+    try:
+        return edition_of(href) if portal_for(href) else code
+    except ValueError:
+        return ""
 
 
 # small helpers ----------------------------------------------------------------------------

@@ -1,167 +1,242 @@
-"""www.vietnam.vn article pages (Next.js, server-rendered), template of 2023-2026.
+"""www.vietnam.vn article pages (Next.js, server-rendered): the 2023-2026 template and the older
+trailing-slash one with its breadcrumb.
 
-Selects by the structure confirmed in VIETNAM_VN.md: the content container, the first h1, the
-dd/mm/yyyy line after it (the source paper's name printed twice, then the date), the body's
-<p>s, lazy images, the trailer crediting the source, and headings followed by lists of
-`a.v-link-title`. Other class names are hints tried first, never the only way in.
+A page object in the manner of web-poet: one method per Article field, named like the field,
+sharing the blocks located once (container, body, headline, byline). Selection follows the
+structure confirmed in VIETNAM_VN.md: the content container, the first h1, the line after it
+that prints a date (the source paper's name twice, people, the date), the body's <p>s, lazy
+images, the trailer crediting the source, and headings followed by lists of `a.v-link-title`.
+Class names nobody confirmed are hints tried first, never the only way in.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cached_property
+from typing import Any
 
-from parsel import Selector
+from lxml import etree
 
-from ..normalize.bylines import clean_authors
+from ..normalize.bylines import clean_authors, split_byline
 from ..normalize.text import clean_text, dedupe_repeat
-from .base import Fields, Page, first_text, text_of
-from .blocks import body_fields
-from .metadata import translations
+from .base import Fields, Page, css, first, text_of
+from .blocks import (
+    author_links,
+    body_fields,
+    dateline,
+    densest_block,
+    header_blocks,
+    printed_date,
+    standfirst,
+)
 
 NAME = "vietnam_vn"
 VERSION = 1
 
+# Confirmed first, then the fallbacks seen in use.
 CONTAINER = (".post-detail-container", ".ant-layout-content", "[role=main]", "main", "body")
-BODY = (".post-detail-body", "article", ".ant-layout-content", "[role=main]")
-HEADLINE = "h1"
+BODY = (".post-detail-body",)  # else the block whose <p>s carry the most text
+# Hints (unconfirmed class names), each with a structural fallback in its field method.
 SECTION = (".post-detail-category a", ".post-detail-category")
-BREADCRUMBS = ('[class*="breadcrumb"] a', 'nav[aria-label*="readcrumb"] a')
+BREADCRUMBS = ('[class*="breadcrumb"] a', 'nav[aria-label*="readcrumb"] a',
+               '[class*="breadcrumb"] li', '[class*="breadcrumb"] span')
 TAG_LINKS = 'a[href*="/tag/"]'
-AUTHOR_LINKS = 'a[href*="/authors/"]'
 RELATED_TITLE = "a.v-link-title"
+_RELATED_CLASS = "v-link-title"
 RELATIONS = ("same_topic", "same_category", "same_author")  # their order on the page
-# "10:30 14/09/2023", "14/09/2023", "14/09/2023 10:30": the date printed under the headline.
-_PRINTED_DATE = re.compile(
-    r"(?:\d{1,2}[:h]\d{2}(?::\d{2})?\s*)?\d{1,2}/\d{1,2}/\d{4}(?:\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?"
-)
 _CREDIT_PREFIX = re.compile(r"^(?:Theo|Nguồn|Source|Sumber)\s*[:：]?\s+", re.IGNORECASE)
-_HEADINGS = ("h2", "h3", "h4")
-_NEAR_HEADLINE = 4  # blocks after the h1 searched for the byline and a standfirst
-_MIN_STANDFIRST = 40  # shorter text between headline and byline is a label, not a lead
+_CRUMB_SEPARATORS = re.compile(r"\s*[›»>/|]\s*")
+_HEADINGS = css("h2, h3, h4")
+_ANY_BREADCRUMB = etree.XPath(  # one cheap scan before the four precise queries
+    "//@class[contains(., 'readcrumb')] | //@aria-label[contains(., 'readcrumb')]")
+_NEXT_LIST = re.compile(r"^(?:ul|ol|div)$")
 
 
 def parse(page: Page) -> Fields:
-    container = _first(page.sel, CONTAINER) or page.sel
-    body = _first(container, BODY) or container
-    h1 = (container.css(HEADLINE) or page.sel.css(HEADLINE) or [None])[0]
-    fields: Fields = {"headline": text_of(h1) if h1 is not None else ""}
-    info = _info_block(h1) if h1 is not None else None
-    if info is not None:
-        fields.update(byline(info, page))
-    fields["section"] = section(container)
-    fields["breadcrumbs"] = breadcrumbs(page.sel)
-    fields["tags"] = tags(container, body)
-    fields.update(body_fields(body.root, page, standfirst(h1, info)))
-    fields["related_links"] = fields.get("related_links", []) + related_lists(container, page)
-    fields["translations"] = translations(page)
-    return {name: value for name, value in fields.items() if value}
+    return ArticlePage(page).to_item()
 
 
-def byline(info: Selector, page: Page) -> Fields:
-    """Source paper, people (links to /authors/) and the printed date of the byline block."""
-    text = text_of(info)
-    match = _PRINTED_DATE.search(text)
-    raw = match.group(0) if match else ""
-    people = [text_of(a) for a in info.css(AUTHOR_LINKS)]
-    credited = text[: match.start()] if match else text
-    for person in people:
-        credited = credited.replace(person, " ")
-    name = dedupe_repeat(credited.strip(" ,-|·")) or clean_text(info.css("img::attr(alt)").get())
-    source = _CREDIT_PREFIX.sub("", name)
-    return {
-        "source": source,
-        "authors": clean_authors(people, publications=[source]),  # [] when only a paper
-        "date_published": page.date(raw) if raw else None,
-        "date_published_raw": raw,
-    }
+class ArticlePage:
+    """One vietnam.vn article page; `to_item()` returns the non-empty fields it found."""
 
+    FIELDS = ("headline", "lead", "authors", "source", "source_url", "date_published",
+              "date_published_raw", "section", "breadcrumbs", "tags", "body", "body_html",
+              "images", "related_links")  # translations: hreflang, the metadata layer
 
-def standfirst(h1: Selector | None, info: Selector | None) -> str:
-    """A sapo printed between the headline and the byline, when the page has one."""
-    if h1 is None or info is None:
-        return ""
-    for block in h1.xpath(f"following-sibling::*[position() <= {_NEAR_HEADLINE}]"):
-        if block.root is info.root:
-            break
-        text = text_of(block)
-        if len(text) >= _MIN_STANDFIRST and not block.css("a"):
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        root = page.root
+        self.container = first(root, *CONTAINER)
+        if self.container is None:
+            self.container = root
+        found = first(self.container, *BODY)
+        if found is None:
+            found = densest_block(self.container)
+        self.body_element = found if found is not None else self.container
+        h1 = css("h1")(self.container) or css("h1")(root)
+        self.h1 = h1[0] if h1 else None
+        self.info = dateline(self.h1) if self.h1 is not None else None
+
+    def to_item(self) -> Fields:
+        item = {name: getattr(self, name)() for name in self.FIELDS}
+        return {name: value for name, value in item.items() if value}
+
+    # headline, byline, date --------------------------------------------------------------
+
+    def headline(self) -> str:
+        return text_of(self.h1) if self.h1 is not None else ""
+
+    @cached_property
+    def _byline(self) -> tuple[str, list[str], str]:
+        """(source paper, people, printed date) of the line under the headline."""
+        if self.info is None:
+            return "", [], ""
+        raw = printed_date(self.info)
+        text = text_of(self.info)
+        people = self._author_links()
+        credited = text.replace(raw, " ") if raw else text
+        for person in people:
+            credited = credited.replace(person, " ")
+        credited = credited.strip(" ,-|·")
+        logo = clean_text(next(iter(self.info.xpath(".//img/@alt")), ""))
+        name = dedupe_repeat(credited) or logo
+        if logo and name.startswith(logo) and name != logo:
+            # "Báo Quốc Tế Thanh Hà, Minh Anh": people printed after the paper's name
+            people += split_byline(name[len(logo):]).authors
+            name = logo
+        elif not people and name and logo != name:
+            byline = split_byline(name, publications=[logo] if logo else [])
+            name = byline.publication or name
+            people = byline.authors if byline.publication else []
+        return _CREDIT_PREFIX.sub("", name), people, raw
+
+    def _author_links(self) -> list[str]:
+        """People linked to their author pages in the header (the dateline or a line of its own)."""
+        return author_links(header_blocks(self.h1, self.body_element))
+
+    def source(self) -> str:
+        return self._byline[0]
+
+    def authors(self) -> list[str]:
+        source = self.source()
+        people = self._byline[1] or self._author_links()
+        signed = [p for s in self._body["signatures"] for p in split_byline(s).authors]
+        return clean_authors(people + signed, publications=[source] if source else [])
+
+    def date_published_raw(self) -> str:
+        return self._byline[2]
+
+    def date_published(self) -> str | None:
+        raw = self.date_published_raw()
+        return self.page.date(raw) if raw else None
+
+    # body ----------------------------------------------------------------------------------
+
+    @cached_property
+    def _body(self) -> Fields:
+        return body_fields(self.body_element, self.page, self._standfirst())
+
+    def _standfirst(self) -> str:
+        return standfirst(self.h1, self.info)
+
+    def lead(self) -> str | None:
+        return self._body["lead"]
+
+    def body(self) -> str:
+        return self._body["body"]
+
+    def body_html(self) -> str:
+        return self._body["body_html"]
+
+    def images(self) -> list[dict[str, Any]]:
+        return self._body["images"]
+
+    def source_url(self) -> str | None:
+        return self._body["source_url"]
+
+    def related_links(self) -> list[dict[str, str]]:
+        return self._body["related_links"] + _related_lists(self.container, self.page)
+
+    # classification --------------------------------------------------------------------
+
+    def section(self) -> str:
+        """The category link printed above the headline, else the breadcrumb's last step."""
+        found = first(self.container, *SECTION)
+        if found is not None and (text := text_of(found)):
             return text
-    return ""
+        if self.h1 is not None:
+            for block in self.h1.itersiblings(preceding=True):
+                links = block.xpath(".//a") if isinstance(block.tag, str) else []
+                if links and not _is_breadcrumb(block):
+                    return text_of(links[-1])
+        crumbs = self.breadcrumbs()  # "Trang chủ › News › Kinh tế": the last step
+        return crumbs[-1] if len(crumbs) > 1 else ""
 
+    def breadcrumbs(self) -> list[str]:
+        return list(self._breadcrumbs)
 
-def section(container: Selector) -> str:
-    """The category link printed above the headline (or the last breadcrumb)."""
-    found = first_text(container, *SECTION)
-    if found:
+    @cached_property
+    def _breadcrumbs(self) -> list[str]:
+        """The older template's "Trang chủ › News › Kinh tế"."""
+        if not _ANY_BREADCRUMB(self.page.root):
+            return []
+        for query in BREADCRUMBS:
+            crumbs: list[str] = []
+            for node in css(query)(self.page.root):
+                for text in _CRUMB_SEPARATORS.split(text_of(node)):
+                    if text and text not in crumbs:
+                        crumbs.append(text)
+            if crumbs:
+                return crumbs
+        return []
+
+    def tags(self) -> list[str]:
+        """Links into the portal's /tag/ pages, outside the body (a link in prose is not a tag)."""
+        found: list[str] = []
+        for node in css(TAG_LINKS)(self.container):
+            if any(a is self.body_element for a in node.iterancestors()):
+                continue
+            text = text_of(node).lstrip("#").strip()
+            if text and text not in found:
+                found.append(text)
         return found
-    above = container.xpath("(.//h1)[1]/preceding-sibling::*[position() <= 2][.//a]//a")
-    return text_of(above[-1]) if above else ""
 
 
-def breadcrumbs(sel: Selector) -> list[str]:
-    """The older template's "Trang chủ › News › Kinh tế"."""
-    for query in BREADCRUMBS:
-        crumbs: list[str] = []
-        for node in sel.css(query):
-            text = text_of(node)
-            if text and text not in crumbs:
-                crumbs.append(text)
-        if crumbs:
-            return crumbs
-    return []
+def _is_breadcrumb(block: Any) -> bool:
+    classes = " ".join(block.xpath("descendant-or-self::*/@class"))
+    return "breadcrumb" in classes.lower()
 
 
-def tags(container: Selector, body: Selector) -> list[str]:
-    """Links into the portal's /tag/ pages, outside the body (a link in prose is not a tag)."""
-    found: list[str] = []
-    for node in container.css(TAG_LINKS):
-        if body.root in node.root.iterancestors():
-            continue
-        text = text_of(node).lstrip("#")
-        if text and text not in found:
-            found.append(text)
-    return found
-
-
-def _info_block(h1: Selector) -> Selector | None:
-    """The first block after the headline that prints a dd/mm/yyyy date."""
-    for scope in (h1, *h1.xpath("parent::*[not(self::body)]")):
-        for block in scope.xpath(f"following-sibling::*[position() <= {_NEAR_HEADLINE}]"):
-            if _PRINTED_DATE.search(text_of(block)):
-                return block
-    return None
-
-
-def related_lists(container: Selector, page: Page) -> list[dict[str, str]]:
+def _related_lists(container: Any, page: Page) -> list[dict[str, str]]:
     """Each heading followed by a list of `a.v-link-title` (or an empty list) is a related list."""
     links: list[dict[str, str]] = []
     position = 0
-    for heading in container.xpath(" | ".join(f".//{h}" for h in _HEADINGS)):
-        block = heading.xpath("following-sibling::*[1][self::ul or self::ol or self::div]")
-        if not block or (block[0].xpath(".//a") and not block[0].css(RELATED_TITLE)):
+    for heading in _HEADINGS(container):
+        block = heading.getnext()
+        while block is not None and not isinstance(block.tag, str):
+            block = block.getnext()
+        if block is None or not _NEXT_LIST.match(block.tag):
             continue
+        anchors = list(block.iter("a"))
+        titles = [a for a in anchors if _RELATED_CLASS in (a.get("class") or "").split()]
+        if anchors and not titles:
+            continue  # a list of other links (navigation, tags): not a related list
         relation = _relation_hint(heading) or (
             RELATIONS[position] if position < len(RELATIONS) else "related")
         position += 1
-        for anchor in block[0].css(RELATED_TITLE):
-            url = page.absolute(anchor.attrib.get("href"))
-            text = text_of(anchor) or clean_text(anchor.attrib.get("title"))
+        for anchor in titles:
+            url = page.absolute(anchor.get("href"))
+            text = text_of(anchor) or clean_text(anchor.get("title"))
             if url:
                 links.append({"url": url, "text": text, "relation": relation})
     return links
 
 
-def _relation_hint(heading: Selector) -> str | None:
-    classes = " ".join(heading.xpath("ancestor-or-self::*[position() <= 2]/@class").getall())
+def _relation_hint(heading: Any) -> str | None:
+    parent = heading.getparent()
+    classes = " ".join((heading.get("class") or "", "" if parent is None else
+                        parent.get("class") or ""))
     for relation in RELATIONS:
         if relation.split("_")[1] in classes:
             return relation
-    return None
-
-
-def _first(sel: Selector, queries: tuple[str, ...]) -> Selector | None:
-    for query in queries:
-        found = sel.css(query)
-        if found:
-            return found[0]
     return None
