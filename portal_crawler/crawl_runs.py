@@ -92,14 +92,7 @@ class CrawlRunRecorder:
                 logger.warning("run %s degraded (layout change?): %s", self.run_id,
                                ", ".join(alarms))
         if self.outcome == "ok" and not getattr(spider, "truncated", False):
-            spoiled = set(self.spoiled_sitemaps)
-            listing = getattr(spider, "sitemaps_listing", None)
-            if listing is not None:
-                for url in self.failed_urls:
-                    spoiled |= listing(url)
-            marks = {url: mark for url, mark in self.pending_marks.items()
-                     if url not in spoiled}
-            self.archive.save_sitemap_marks(marks, self.run_id)
+            self._save_marks(spider)
         self.archive.finish_run(
             self.run_id, outcome=self.outcome, finish_reason=reason,
             counts=dict(self.counts), coverage=figures.coverage, yield_pct=figures.yield_pct,
@@ -110,6 +103,19 @@ class CrawlRunRecorder:
                     dict(self.counts))
         self.archive.close()
         self.archive = None
+
+
+    def _save_marks(self, spider: Spider) -> None:
+        """High-water marks of the sitemaps this run read completely: none that listed an
+        article which failed, so the next run reads them again and archives the rest."""
+        assert self.archive is not None
+        spoiled = set(self.spoiled_sitemaps)
+        listing = getattr(spider, "sitemaps_listing", None)
+        if listing is not None:
+            for url in self.failed_urls:
+                spoiled |= listing(url)
+        marks = {url: mark for url, mark in self.pending_marks.items() if url not in spoiled}
+        self.archive.save_sitemap_marks(marks, self.run_id)
 
 
 def job_name(spider: str, arguments: dict[str, Any]) -> str:

@@ -132,6 +132,6 @@ def print_summary(db_path: Path) -> None:
                                                  "failures")}
     click.echo(", ".join(f"{n} {t}" for t, n in counts.items()))
     for row in rows:
-        click.echo(f"{row['id']}  {row['language']:<5} {row['date_published'] or '-':<10}  "
+        click.echo(f"{row['id']}  {row['language']:<5} {row['date_published'] or '-':<25} "
                    f"{(row['source'] or '-')[:16]:<16}  {row['headline'][:70]}")
 
