@@ -221,3 +221,14 @@ def test_links_with_a_corrupted_scheme_or_host_are_dropped(href: str) -> None:
             f'<link rel="alternate" hreflang="en" href="{href}">').encode()
     article = extract(html, URL, fetched_at=FETCHED)
     assert article.related_links == [] and article.images == [] and article.translations == {}
+
+
+def test_text_after_comments_and_scripts_inside_a_paragraph_is_kept():
+    """A comment or script inside a paragraph is dropped, the text after it kept (lxml walks
+    comments without start/end events); control characters around them are dropped."""
+    html = ("<html><body><h1>T</h1><div class='post-detail-body'>"
+            "<p>a\x01b<script>x</script>c\x02d<!-- c -->e\x03f</p><p>second</p></div>"
+            "</body></html>")
+    article = extract(html, "https://www.vietnam.vn/en/x")
+    assert not [m for m in article.messages if m.startswith("parser error")]
+    assert article.body == "abcdef\n\nsecond"

@@ -125,7 +125,11 @@ def text_of(node: Selector | Any) -> str:
             root.tag.lower() not in SKIP_TAGS) else ""
     parts: list[str] = []
     skipping = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
+    for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):  # no start/end for these: only their tail is text
+            if not skipping and el is not root:
+                parts.append(el.tail or "")
+            continue
         tag = el.tag if isinstance(el.tag, str) else ""
         skip = not tag or tag.lower() in SKIP_TAGS
         if event == "start":
@@ -193,8 +197,9 @@ def _drop_keep_tail(el: Any) -> None:
         return
     tail = el.tail or ""
     prev = el.getprevious()
+    # nfc() drops control characters: the HTML parser lets them in, lxml refuses them back.
     if prev is not None:
-        prev.tail = (prev.tail or "") + tail
+        prev.tail = nfc((prev.tail or "") + tail)
     else:
-        parent.text = (parent.text or "") + tail
+        parent.text = nfc((parent.text or "") + tail)
     parent.remove(el)
