@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from portal_crawler.article import Article
 from portal_crawler.clock import now_iso
-from portal_crawler.discovery.arguments import CrawlArguments
+from portal_crawler.discovery.arguments import ArgumentError, CrawlArguments
 from portal_crawler.discovery.sitemaps import (
     CATEGORY,
     NEWS,
@@ -49,15 +49,25 @@ class VietnamVnSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.arguments = {"lang": lang, "since": since, "until": until,
                           "max_articles": max_articles, "follow_related": follow_related}
-        self.args = CrawlArguments.parse(self.portal, lang=lang, since=since, until=until,
-                                         max_articles=max_articles,
-                                         follow_related=follow_related)
+        # A wrong argument stops the crawl at start with one line naming it (see start()),
+        # rather than a traceback from the constructor, and the run is recorded as failed.
+        self.argument_error: str | None = None
+        try:
+            self.args = CrawlArguments.parse(self.portal, lang=lang, since=since, until=until,
+                                             max_articles=max_articles,
+                                             follow_related=follow_related)
+        except ArgumentError as exc:
+            self.argument_error = str(exc)
+            self.args = CrawlArguments.parse(self.portal)
         # Article id -> the daily sitemaps that listed it: a failed article keeps their marks
         # back, even when it was requested first from elsewhere (a listing, a related list).
         self.listed_by: dict[str, set[str]] = {}
         self.truncated = False  # max_articles left listed articles out (set by the gate)
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.argument_error:
+            self.logger.error("bad argument: %s", self.argument_error)
+            raise CloseSpider("bad_arguments")
         yield scrapy.Request(self.sitemap_index, self.parse_index, errback=self.failed,
                              meta={"kind": "sitemap", "download_slot": self.portal.name})
 

@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, SCRAPY, cli, run
 
 from portal_crawler.archive.store import Archive
@@ -157,3 +158,25 @@ def test_max_articles_caps_the_fetches_and_keeps_the_marks_back(replica, window,
     assert stats["articles/pages_fetched"] == 5
     # The rest was left out on purpose: the next run must still read those sitemaps.
     assert rows(db, "select count(*) n from sitemap_marks")[0]["n"] == 0
+
+
+@pytest.mark.parametrize(("argument", "message"), [
+    ("lang=xx", "unknown language xx"),
+    ("since=2023-13-01", "since='2023-13-01' is not a date"),
+    ("max_articles=-3", "must not be negative"),
+])
+def test_a_wrong_argument_stops_at_start_with_one_line(argument, message, tmp_path):
+    db = tmp_path / "bad.db"
+    name, _, value = argument.partition("=")
+    # portal-crawler refuses before any engine starts: exit 2, one line
+    flag = "--" + name.replace("_", "-")
+    result = cli("crawl", "vietnam_vn", flag, value, "--db", str(db))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert message in result.stderr and not db.exists()
+    # scrapy crawl (exit status always 0): one logged line, and a failed run on record
+    result = run(SCRAPY, "crawl", "vietnam_vn", "-a", argument, "-s", f"PORTAL_CRAWLER_DB={db}")
+    assert "bad argument: " in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr
+    (row,) = rows(db, "select outcome, finish_reason from crawl_runs")
+    assert row == {"outcome": "failed", "finish_reason": "bad_arguments"}
