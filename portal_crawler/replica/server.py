@@ -227,10 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         limits = Limits(args.download_timeout, args.download_maxsize)
         faults = FaultPlan.for_site(site, args.faults, args.fault_rate, limits)
     server = ReplicaServer(site, port=args.port, faults=faults)
-    print(f"replica serving on {server.base_url}", flush=True)
     if faults is not None:
         for path, kind in faults.describe().items():
             print(f"fault {kind:<16} {path}", flush=True)
+    # Last: whoever waits for this line may start at once.
+    print(f"replica serving on {server.base_url}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
