@@ -65,7 +65,9 @@ class ArchivePipeline:
             self.failures.append(item)
         elif isinstance(item, NotModified):
             self.not_modified.append(item)
-        if self.pending >= self.batch_size:
+        # A raw page waits for its article: if validation refuses the article, the page must
+        # not replace the archived one (item_dropped discards it).
+        if self.pending >= self.batch_size and not isinstance(item, RawPage):
             self.flush()
         return item
 
@@ -76,15 +78,20 @@ class ArchivePipeline:
 
     def item_dropped(self, item: Any, response: Response, exception: Exception,
                      spider: Any) -> None:
+        if isinstance(item, Article):
+            self.pages = [page for page in self.pages if page.url != item.url]
         if isinstance(item, Article) and not isinstance(exception, DuplicateArticle):
             self.failures.append(FetchFailure(url=item.url, reason=str(exception),
                                               status=response.status, at=now_iso(),
                                               via=response.meta.get("via")))
 
     def spider_error(self, failure: Failure, response: Response, spider: Any) -> None:
+        """A callback raised: whatever it had not yielded yet is lost to this run, so the
+        failure keeps the kind of the page (a sitemap's keeps its mark back)."""
         self.failures.append(FetchFailure(
             url=response.url, reason=f"{failure.type.__name__}: {failure.getErrorMessage()}",
-            status=response.status, at=now_iso(), via=response.meta.get("via")))
+            status=response.status, at=now_iso(), via=response.meta.get("via"),
+            kind=response.meta.get("kind", "article")))
 
     def flush(self) -> None:
         archive = self.recorder.archive
@@ -92,10 +99,8 @@ class ArchivePipeline:
             return
         counts = self.recorder.counts
         stats = self.crawler.stats
-        if self.pages:
-            archive.save_pages(self.pages, self.recorder.run_id)
-            self.pages = []
-        maybe_kill(self.kill_at, "batch")
+        # Articles before their raw pages: a stored page tells the next run "fetched", so it
+        # must never stand for an article version that a kill kept out of the archive.
         if self.articles:
             outcomes = archive.save_articles(self.articles)
             counts.update(outcomes)
@@ -103,6 +108,10 @@ class ArchivePipeline:
                 if stats is not None:
                     stats.inc_value(f"archive/{outcome}")
             self.articles = []
+        maybe_kill(self.kill_at, "batch")
+        if self.pages:
+            archive.save_pages(self.pages, self.recorder.run_id)
+            self.pages = []
         for seen in self.not_modified:
             if archive.mark_seen(seen.url, seen.fetched_at):
                 counts["unchanged"] += 1
@@ -111,6 +120,8 @@ class ArchivePipeline:
             for failure in self.failures:
                 if failure.via:
                     self.recorder.spoiled_sitemaps.add(failure.via)
+                if failure.kind == "sitemap":  # not read completely, denied by robots included
+                    self.recorder.spoiled_sitemaps.add(failure.url)
                 if failure.kind == "article":
                     self.recorder.failed_urls.add(failure.url)
                 if failure.denied:

@@ -28,16 +28,27 @@ class NotAnArticle(DropItem):
 # A "not found" page served with status 200 (soft 404), in the portal's languages.
 NOT_FOUND = re.compile(
     r"\b(404|not found|does not exist|no longer available|không tìm thấy|không tồn tại|"
-    r"tidak ditemukan|tidak ada|introuvable|nicht gefunden)\b", re.I)
+    r"tidak ditemukan|introuvable|nicht gefunden)\b", re.I)
 SOFT_404_BODY = 400  # characters: a real article says more than an error page
 
 
 def soft_404(item: Article) -> bool:
-    """An undated page whose headline, or short body, says "not found"."""
-    if item.date_published:
+    """An undated page with a short body whose headline or body says "not found" (a real
+    article may well have "not found" in its headline: it says more than an error page)."""
+    if item.date_published or len(item.body) >= SOFT_404_BODY:
         return False
-    return bool(NOT_FOUND.search(item.headline)) or (
-        len(item.body) < SOFT_404_BODY and bool(NOT_FOUND.search(item.body)))
+    return bool(NOT_FOUND.search(item.headline) or NOT_FOUND.search(item.body))
+
+
+def refusal(item: Article) -> str | None:
+    """Why this is not an article to archive, or None. The crawl and `reparse` both ask."""
+    if not item.headline and not item.body:
+        return f"no headline and no body at {item.url}"
+    if not item.id or not item.canonical_url:
+        return f"no identity for {item.url}"
+    if soft_404(item):
+        return f"soft 404: the page says {item.headline[:80]!r} at {item.url}"
+    return None
 
 
 class ValidatePipeline:
@@ -52,12 +63,9 @@ class ValidatePipeline:
     def process_item(self, item: object) -> object:
         if not isinstance(item, Article):
             return item
-        if not item.headline and not item.body:
-            raise NotAnArticle(f"no headline and no body at {item.url}")
-        if not item.id or not item.canonical_url:
-            raise NotAnArticle(f"no identity for {item.url}")
-        if soft_404(item):
-            raise NotAnArticle(f"soft 404: the page says {item.headline[:80]!r} at {item.url}")
+        reason = refusal(item)
+        if reason is not None:
+            raise NotAnArticle(reason)
         item = with_validation_messages(item)
         self.stats.inc_value("articles/validated")
         for name in COVERAGE_FIELDS:

@@ -19,3 +19,15 @@ def now(override: str | None = None) -> datetime:
 
 def now_iso(override: str | None = None) -> str:
     return now(override).isoformat(timespec="seconds")
+
+
+def parse_instant(value: str | None) -> datetime | None:
+    """An ISO 8601 instant (`Z` allowed) as an aware datetime; a value without offset, such as
+    a sitemap's bare `2023-09-20`, counts as UTC. None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,8 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 
 from .archive.lock import WriterLock
-from .archive.store import Archive, resolve_db_path
+from .archive.store import resolve_db_path
+from .crawl_runs import CrawlRunRecorder
 from .discovery.arguments import ArgumentError, CrawlArguments
 
 EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 3}
@@ -57,18 +57,9 @@ def run_crawl(spider: str, db: str | Path | None = None, *, replica: str | None 
         overrides.update(REPLICA_PROFILE, PORTAL_CRAWLER_REPLICA=replica)
     overrides.update(settings or {})
     process = CrawlerProcess(project_settings(**overrides))
-    process.crawl(spider, **{k: v for k, v in arguments.items() if v is not None})
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **{k: v for k, v in arguments.items() if v is not None})
     process.start()
-    return last_outcome(db_path)
-
-
-def last_outcome(db_path: Path) -> str:
-    """The outcome this process recorded; `failed` when it could not even record a run."""
-    if not db_path.is_file():
-        return "failed"
-    with Archive.open_reader(db_path) as archive:
-        row = archive.db.execute(
-            "select outcome from crawl_runs where pid = ? order by id desc limit 1",
-            [os.getpid()],
-        ).fetchone()
-    return row[0] if row else "failed"
+    # The outcome this crawl recorded, from its own recorder: never another run's row.
+    recorder = crawler.get_extension(CrawlRunRecorder) if crawler.extensions else None
+    return (recorder.outcome if recorder is not None else None) or "failed"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 
-from .clock import now
+from .clock import now, parse_instant
 from .crawl_runs import CrawlRunRecorder
 from .discovery.sitemaps import daily_sitemap_day
 from .identity import article_id, canonical_url
@@ -35,26 +35,17 @@ ENABLED = "PORTAL_CRAWLER_INCREMENTAL"
 REVISIT_DAYS = "PORTAL_CRAWLER_REVISIT_DAYS"
 
 
-def _instant(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def needs_fetch(state: PageState | None, lastmod: str | None, window_start: datetime) -> bool:
     """Pure decision: new, changed since our copy, or young enough to be edited still."""
     if state is None:
         return True
-    changed_at = _instant(lastmod)
+    changed_at = parse_instant(lastmod)
     # Compare with the <lastmod> we saw when we fetched it (the site's own clock); only
     # without one, with our fetch time.
-    seen_at = _instant(state.sitemap_lastmod) or _instant(state.fetched_at)
+    seen_at = parse_instant(state.sitemap_lastmod) or parse_instant(state.fetched_at)
     if changed_at and seen_at and changed_at > seen_at:
         return True
-    published = _instant(state.published_utc)
+    published = parse_instant(state.published_utc)
     return published is None or published >= window_start
 
 
@@ -132,8 +123,8 @@ class ArticleGate:
         if self._marks is None:
             self._marks = recorder.archive.sitemap_marks()
         recorder.pending_marks[request.url] = lastmod
-        known = _instant(self._marks.get(request.url))
-        if known is not None and (_instant(lastmod) or known) <= known:
+        known = parse_instant(self._marks.get(request.url))
+        if known is not None and (parse_instant(lastmod) or known) <= known:
             self._inc("incremental/sitemaps_skipped")
             return False
         return True

@@ -62,6 +62,10 @@ PORTAL_CRAWLER_BLOCK_RETRIES = 3
 DOWNLOAD_HANDLERS = {
     "http": "portal_crawler.offline.ReplicaAwareDownloadHandler",
     "https": "portal_crawler.offline.ReplicaAwareDownloadHandler",
+    # Portals are fetched over HTTP(S) only: no other scheme can leave offline mode.
+    "ftp": None,
+    "s3": None,
+    "file": None,
 }
 
 SPIDER_MIDDLEWARES = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider, IgnoreRequest
@@ -16,7 +17,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from portal_crawler.article import Article
-from portal_crawler.clock import now_iso
+from portal_crawler.clock import now, now_iso
 from portal_crawler.discovery.arguments import ArgumentError, CrawlArguments
 from portal_crawler.discovery.sitemaps import (
     CATEGORY,
@@ -64,6 +65,19 @@ class VietnamVnSpider(scrapy.Spider):
         self.listed_by: dict[str, set[str]] = {}
         self.truncated = False  # max_articles left listed articles out (set by the gate)
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> VietnamVnSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        clock = crawler.settings.get("PORTAL_CRAWLER_NOW")
+        if clock and not spider.argument_error:  # the default window reads the same clock
+            spider.args = CrawlArguments.parse(spider.portal, clock=now(clock),
+                                               **spider.arguments)
+        return spider
+
+    def _now(self) -> str:
+        """The project's clock: PORTAL_CRAWLER_NOW as a setting or variable, else now."""
+        return now_iso(self.settings.get("PORTAL_CRAWLER_NOW"))
+
     async def start(self) -> AsyncIterator[Any]:
         if self.argument_error:
             self.logger.error("bad argument: %s", self.argument_error)
@@ -107,7 +121,7 @@ class VietnamVnSpider(scrapy.Spider):
             yield from self._article(response, response.urljoin(href))
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        fetched_at = now_iso(self.settings.get("PORTAL_CRAWLER_NOW"))
+        fetched_at = self._now()
         if response.status == 304:
             yield NotModified(url=response.url, fetched_at=fetched_at)
             return
@@ -152,26 +166,35 @@ class VietnamVnSpider(scrapy.Spider):
             yield self._failure(response.url, str(exc), response.status, "sitemap")
             return []
 
-    def _article(self, response: Response, url: str, **meta: Any) -> Iterator[scrapy.Request]:
+    def _article(self, response: Response, url: str, **meta: Any) -> Iterator[Any]:
         """A request for every portal article URL in the editions asked for. One per canonical
         article, skipping what the archive already holds and the max_articles limit are the
         ArticleGate's job (incremental.py): a URL found first in a listing, without the
         sitemap's <lastmod>, must not hide its sitemap entry."""
-        if not self.portal.owns(url):
+        try:
+            ours = self.portal.owns(url) and urlsplit(url).scheme in ("http", "https")
+            edition, key = edition_of(url, self.portal), article_id(canonical_url(url))
+        except ValueError:  # "https://[www.vietnam.vn/..." in a sitemap: one entry, not all
+            yield self._failure(url, "invalid URL", None, via=meta.get("via"))
+            return
+        if not ours:
             # Article requests pass the scheduler's filters (dont_filter, below), Scrapy's
             # offsite filter included: an off-portal URL in a sitemap or listing stops here.
             self.crawler.stats.inc_value("offsite/skipped_urls")
             self.logger.info("not a %s URL, not fetched: %s", self.portal.name, url)
             return
-        if edition_of(url, self.portal) not in self.args.languages:
+        if edition not in self.args.languages:
             return
         if meta.get("via"):
-            self.listed_by.setdefault(article_id(canonical_url(url)), set()).add(meta["via"])
+            self.listed_by.setdefault(key, set()).add(meta["via"])
         yield self._follow(response, url, self.parse_article, "article", **meta)
 
     def sitemaps_listing(self, url: str) -> set[str]:
         """The daily sitemaps that listed this article (its id, whatever the mirror)."""
-        return set(self.listed_by.get(article_id(canonical_url(url)), ()))
+        try:
+            return set(self.listed_by.get(article_id(canonical_url(url)), ()))
+        except ValueError:  # an invalid URL was never listed under an id
+            return set()
 
     def _follow(self, response: Response, url: str, callback: Any, kind: str,
                 **meta: Any) -> scrapy.Request:
@@ -194,7 +217,7 @@ class VietnamVnSpider(scrapy.Spider):
         url = request.url if request is not None else ""
         via = request.meta.get("via") if request is not None else None
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
-            yield FetchFailure(url=url, reason="forbidden by robots.txt", at=now_iso(),
+            yield FetchFailure(url=url, reason="forbidden by robots.txt", at=self._now(),
                                kind=kind, denied=True, via=via)
             return
         yield self._failure(url, reason, status, kind, via)
@@ -202,7 +225,7 @@ class VietnamVnSpider(scrapy.Spider):
     def _failure(self, url: str, reason: str, status: int | None,
                  kind: str = "article", via: str | None = None) -> FetchFailure:
         self.logger.warning("failed %s: %s", url, reason)
-        return FetchFailure(url=url, reason=reason, status=status, at=now_iso(), kind=kind,
+        return FetchFailure(url=url, reason=reason, status=status, at=self._now(), kind=kind,
                             via=via)
 
 

@@ -205,3 +205,21 @@ def test_a_relative_date_read_later_is_not_an_edit(archive):
     assert archive.get_article(article.id).date_published == "2023-09-16T10:00:00+07:00"
     absolute = replace(article, date_published="2023-09-15", date_published_raw="15/09/2023")
     assert archive.save_articles([absolute]) == ["updated"]
+
+
+def test_pages_without_body_text_are_never_aliases(archive):
+    video = make_article("https://www.vietnam.vn/video-toan-canh", headline="Video: Toàn cảnh",
+                         body="", lead=None)
+    gallery = make_article("https://www.vietnam.vn/anh-toan-canh", headline="Video: Toàn cảnh",
+                           body="", lead=None)
+    assert archive.save_articles([video, gallery]) == ["new", "new"]
+
+
+def test_a_later_404_keeps_the_first_withdrawal_date(archive):
+    article = make_article()
+    archive.save_articles([article])
+    assert archive.mark_withdrawn(article.url, "2023-09-20T00:00:00+00:00")
+    assert archive.mark_withdrawn(article.url, "2023-09-21T00:00:00+00:00")  # still withdrawn
+    row = next(archive.db.query("select status, withdrawn_at from articles"))
+    assert row == {"status": "withdrawn", "withdrawn_at": "2023-09-20T00:00:00+00:00"}
+    assert not archive.mark_withdrawn("https://www.vietnam.vn/id/never-archived", "x")

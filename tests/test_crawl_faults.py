@@ -133,3 +133,41 @@ def test_robots_disallow_is_obeyed(site, window, pages, tmp_path):
     assert {d["reason"] for d in denied.values()} == {"forbidden by robots.txt"}
     counts = json.loads(rows(db, "select counts from crawl_runs")[0]["counts"])
     assert counts == {"new": TOTAL - indonesian, "robots_denied": indonesian}
+
+
+def daily_sitemap_of(site: SiteMap, path: str) -> str:
+    return next(k[1] for k in site if "/sitemap-post/" in k[1] and path.encode() in site[k].body)
+
+
+def test_a_malformed_sitemap_entry_loses_only_itself(site, window, pages, tmp_path):
+    """One bad <loc> in the middle of a daily sitemap: the entries after it are still read,
+    the bad one is a failure, and the sitemap keeps no mark (the next run reads it again)."""
+    db = tmp_path / "a.db"
+    day = daily_sitemap_of(site, pages["id"])
+    bad = b"<url><loc>https://[www.vietnam.vn/id/rusak</loc></url>"
+    varied = SiteMap(site)
+    varied.not_found = site.not_found
+    for key, resource in site.items():
+        if key[1] == day:
+            varied[key] = replace(resource, body=resource.body.replace(b"</url>",
+                                                                       b"</url>" + bad, 1))
+    assert crawl(varied, db, window)[0] == 0
+    assert len(rows(db, "select id from articles")) == TOTAL
+    (failure,) = rows(db, "select url, reason from failures")
+    assert failure["reason"] == "invalid URL"
+    marked = {r["url"] for r in rows(db, "select url from sitemap_marks")}
+    assert f"https://www.vietnam.vn{day}" not in marked and marked
+
+
+def test_a_sitemap_denied_by_robots_keeps_no_mark(site, window, pages, tmp_path):
+    db = tmp_path / "a.db"
+    day = daily_sitemap_of(site, pages["id"])
+    strict = SiteMap(site)
+    strict.not_found = site.not_found
+    for key, resource in site.items():
+        if key[1] == "/robots.txt":
+            strict[key] = replace(resource, body=resource.body.replace(
+                b"Disallow: /search", f"Disallow: /search\nDisallow: {day}".encode()))
+    assert crawl(strict, db, window)[0] == 0
+    marked = {r["url"] for r in rows(db, "select url from sitemap_marks")}
+    assert f"https://www.vietnam.vn{day}" not in marked and marked

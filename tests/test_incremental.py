@@ -81,3 +81,16 @@ def test_rerun_after_sigkill_completes_the_job(site, window, tmp_path, point):
     assert sorted(ids) == sorted(expected_articles())
     outcomes = [r["outcome"] for r in rows(db, "select outcome from crawl_runs order by id")]
     assert outcomes == ["killed", "ok"]
+
+
+def test_a_lastmod_without_offset_is_compared_as_utc():
+    from datetime import UTC, datetime
+
+    from portal_crawler.archive.store import PageState
+    from portal_crawler.incremental import needs_fetch
+
+    old = PageState(fetched_at="2023-09-15T00:00:00+00:00",
+                    published_utc="2023-09-10T00:00:00+00:00", etag=None, last_modified=None)
+    later = datetime(2026, 1, 1, tzinfo=UTC)
+    assert needs_fetch(old, "2023-09-20", later)  # a bare W3C date, newer than our copy
+    assert not needs_fetch(old, "2023-09-01T10:00:00", later)

@@ -55,7 +55,7 @@ def save_articles(conn: sqlite3.Connection, articles: Sequence[Article], *, seen
         twins = dict(_select_in(
             conn, "select fingerprint, id from articles where fingerprint in ({})",
             [r["fingerprint"] for r, a in zip(rows, articles, strict=True)
-             if a.id not in existing]))
+             if a.id not in existing and a.body]))
         outcomes: list[str] = []
         new_rows: list[tuple] = []
         children: list[Article] = []
@@ -66,7 +66,9 @@ def save_articles(conn: sqlite3.Connection, articles: Sequence[Article], *, seen
             when = article.fetched_at or at or ""
             old = existing.get(article.id)
             if old is None:
-                twin = twins.get(row["fingerprint"])
+                # Same text at another URL is an alias; a page with no body (a gallery, a
+                # video) has no text to be the same by.
+                twin = twins.get(row["fingerprint"]) if article.body else None
                 if twin is not None and twin != article.id:
                     aliases.append((article.url, article.canonical_url, twin, when))
                     if seen:
@@ -76,7 +78,8 @@ def save_articles(conn: sqlite3.Connection, articles: Sequence[Article], *, seen
                 row.update(version=1, status="live", first_seen=when, last_seen=when,
                            withdrawn_at=None)
                 new_rows.append(tuple(row[c] for c in ARTICLE_COLUMNS))
-                twins[row["fingerprint"]] = article.id
+                if article.body:
+                    twins[row["fingerprint"]] = article.id
                 existing[article.id] = (row["content_hash"], 1, when, "live", None, when)
                 children.append(article)
                 outcomes.append("new")

@@ -10,13 +10,13 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from ..article import Article
+from ..clock import now_iso
 from ..identity import article_id, canonical_url
 from ..items import FetchFailure, RawPage
 from .article_writer import save_articles
@@ -45,10 +45,6 @@ class NotAnArchive(RuntimeError):
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """--db, else $PORTAL_CRAWLER_DB, else data/archive.db: scrapyd and cron run elsewhere."""
     return Path(explicit or os.environ.get(DB_ENV) or DEFAULT_DB)
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Archive:
@@ -137,12 +133,17 @@ class Archive:
 
     def page_state(self, url: str) -> PageState | None:
         """What the archive knows of a URL, for incremental and conditional requests."""
+        canonical = canonical_url(url)
         row = self.db.execute(
-            # An article counts as archived only with its row: a page stored by a run killed
-            # before the article's commit is fetched again, unconditionally.
-            "select p.headers, p.fetched_at, a.published_utc, p.sitemap_lastmod from pages p "
-            "join articles a on a.id = p.id where p.id = ? and p.status = 200",
-            [article_id(canonical_url(url))],
+            # An article counts as archived only with its row (or as an alias of one): a page
+            # stored without it is fetched again, unconditionally.
+            "select p.headers, p.fetched_at, coalesce(a.published_utc, b.published_utc), "
+            "p.sitemap_lastmod from pages p "
+            "left join articles a on a.id = p.id "
+            "left join aliases al on al.canonical_url = ? "
+            "left join articles b on b.id = al.article_id "
+            "where p.id = ? and p.status = 200 and coalesce(a.id, b.id) is not null",
+            [canonical, article_id(canonical)],
         ).fetchone()
         if row is None:
             return None
@@ -179,11 +180,12 @@ class Archive:
         return cursor.rowcount
 
     def mark_withdrawn(self, url: str, at: str) -> bool:
-        """A later 404/410 withdraws an archived article; nothing is ever deleted."""
+        """A 404/410 for an archived article withdraws it (never deletes it); True when the
+        URL is an archived article, withdrawn already or now, keeping the first date."""
         with self.db.atomic():
             cursor = self.db.execute(
-                "update articles set status = 'withdrawn', withdrawn_at = ? "
-                "where id = ? and status != 'withdrawn'",
+                "update articles set status = 'withdrawn', withdrawn_at = coalesce("
+                "withdrawn_at, ?) where id = ?",
                 [at, article_id(canonical_url(url))],
             )
         return cursor.rowcount > 0

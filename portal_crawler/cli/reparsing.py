@@ -10,6 +10,7 @@ from ..archive import queries
 from ..archive.store import Archive
 from ..article import Article, with_validation_messages
 from ..clock import now_iso
+from ..pipelines.validate import refusal
 from .analysis import filter_options, make_filters, one_line_errors, reading
 from .app import DB_OPTION, main
 from .exporting import progress
@@ -55,7 +56,7 @@ def reparse(db: str | None, lang: tuple[str, ...], since: str | None, until: str
                 continue
             article = as_crawled(extract(page["body"], page["url"], fetched_at=page["fetched_at"],
                                          encoding=page["encoding"]))
-            if not article.headline and not article.body:
+            if refusal(article) is not None:  # the crawl's own rule (soft 404s included)
                 outcomes["not an article"] += 1
                 continue
             batch.append(article)
