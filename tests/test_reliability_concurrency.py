@@ -114,6 +114,10 @@ class Reader(threading.Thread):
         self.rounds = 0
 
     def check(self, archive: Archive) -> None:
+        with archive.snapshot():  # counts from one state of the archive, as the CLI reads
+            self._check(archive)
+
+    def _check(self, archive: Archive) -> None:
         db = archive.db
         (articles,) = db.execute("select count(*) from articles").fetchone()
         # Written in one transaction with its article: never seen apart.

@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,19 @@ class Archive:
                 f"(v{SCHEMA_VERSION}); upgrade portal-crawler"
             )
         return cls(db, db_path, None)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Archive]:
+        """Reads that see one state of the archive: a crawl may commit between two statements,
+        and WAL gives a reader one consistent snapshot only inside a transaction."""
+        if self.db.conn.in_transaction:
+            yield self
+            return
+        self.db.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self.db.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()

@@ -50,7 +50,8 @@ def reading(db: str | None) -> Iterator[Archive]:
     with one_line_errors():
         archive = Archive.open_reader(db)
         try:
-            yield archive
+            with archive.snapshot():  # one consistent state, even while a crawl writes
+                yield archive
         finally:
             archive.close()
 
