@@ -17,3 +17,31 @@ def test_extract_benchmark_smoke() -> None:
     for figure in ("extract()", "trafilatura", "lxml.html.fromstring", "/ trafilatura",
                    "/ lxml alone", "headline", "date", "authors", "captions", "body F1"):
         assert figure in out, f"{figure!r} missing from:\n{out}"
+
+
+def _smoke(script: str) -> str:
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--smoke"],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_crawl_benchmark_smoke() -> None:
+    out = _smoke("bench_crawl.py")
+    for figure in ("full crawl:", "bare fetch:", "extract() alone:", "archive writer:",
+                   "serial ceiling:", "full / ceiling:", "crawl peak RSS:"):
+        assert figure in out, out
+
+
+def test_archive_benchmark_smoke() -> None:
+    out = _smoke("bench_archive.py")
+    for figure in ("archive writer:", "plain executemany:", "writer / executemany:",
+                   "queries of rare terms", "raw pages:"):
+        assert figure in out, out
+
+
+def test_incremental_benchmark_smoke() -> None:
+    out = _smoke("bench_incremental.py")
+    assert "run 2 (unchanged replica):      0 article pages fetched" in out, out
+    assert "fetched exactly the 30 edited and added pages: yes" in out, out
+    assert "archived 20 new and 10 updated: yes" in out, out
