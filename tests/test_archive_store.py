@@ -223,3 +223,14 @@ def test_a_later_404_keeps_the_first_withdrawal_date(archive):
     row = next(archive.db.query("select status, withdrawn_at from articles"))
     assert row == {"status": "withdrawn", "withdrawn_at": "2023-09-20T00:00:00+00:00"}
     assert not archive.mark_withdrawn("https://www.vietnam.vn/id/never-archived", "x")
+
+
+def test_page_state_knows_a_redirected_url_by_what_was_asked(archive):
+    article = make_article()
+    archive.save_articles([article])
+    asked = "https://www.vietnam.vn/id/old-address"
+    archive.save_pages([RawPage(url=article.url, request_url=asked, status=200, body=b"<p>x</p>",
+                                headers={"ETag": ['"abc"']}, fetched_at=article.fetched_at)])
+    state = archive.page_state(asked)
+    assert state is not None and state.etag == '"abc"'
+    assert archive.page_state("https://www.vietnam.vn/id/never-seen") is None

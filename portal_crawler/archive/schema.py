@@ -75,6 +75,7 @@ def _v1(db: sqlite_utils.Database) -> None:
          "redirect_urls": str, "sitemap_lastmod": str, "run_id": int},
         pk="id",
     )
+    db["pages"].create_index(["request_url"])  # a redirected URL is known by what we asked
     # zstd dictionaries the page bodies are compressed with (archive/page_codec.py).
     db["page_dicts"].create({"id": int, "created_at": str, "size": int, "data": bytes}, pk="id")
     db["crawl_runs"].create(

@@ -156,8 +156,9 @@ class Archive:
             "left join articles a on a.id = p.id "
             "left join aliases al on al.canonical_url = ? "
             "left join articles b on b.id = al.article_id "
-            "where p.id = ? and p.status = 200 and coalesce(a.id, b.id) is not null",
-            [canonical, article_id(canonical)],
+            "where (p.id = ? or p.request_url = ?) and p.status = 200 "
+            "and coalesce(a.id, b.id) is not null limit 1",
+            [canonical, article_id(canonical), url],
         ).fetchone()
         if row is None:
             return None
