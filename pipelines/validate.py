@@ -7,18 +7,12 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
 
-from portal_crawler.article import (
-    FIELD_NAMES,
-    VOLATILE_FIELDS,
-    Article,
-    with_validation_messages,
-)
+from portal_crawler.article import COVERAGE_FIELDS, Article, with_validation_messages
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-COVERAGE_FIELDS = tuple(n for n in FIELD_NAMES if n not in VOLATILE_FIELDS | {"messages"})
 
 
 class NotAnArticle(DropItem):

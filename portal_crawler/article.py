@@ -77,6 +77,9 @@ FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Article))
 # Fields whose change does not make a new version (DESIGN.md, identity rules).
 VOLATILE_FIELDS: frozenset[str] = frozenset({"fetched_at", "parser"})
 VOLATILE_RELATIONS: frozenset[str] = frozenset({"same_topic", "same_category", "same_author"})
+# Fields whose share of filled values a run reports (coverage) and alarms watch.
+COVERAGE_FIELDS: tuple[str, ...] = tuple(
+    n for n in FIELD_NAMES if n not in VOLATILE_FIELDS | {"messages"})
 
 # Fields whose absence is named in `messages` (never invented, DESIGN.md). Authors are not
 # here: `[]` is the right value when only a publication is credited.

@@ -13,6 +13,7 @@ from .archive.lock import WriterLock
 from .archive.store import resolve_db_path
 from .crawl_runs import CrawlRunRecorder
 from .discovery.arguments import ArgumentError, CrawlArguments
+from .portals import Portal
 
 EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 3}
 EXIT_USAGE = 2
@@ -28,13 +29,18 @@ def project_settings(**overrides: Any) -> Settings:
     return settings
 
 
-def check_arguments(spider: str, **arguments: Any) -> None:
-    """Raise ArgumentError before any engine starts (unknown spider, bad language or date)."""
+def portal_of(spider: str) -> Portal | None:
+    """The portal a spider crawls (None for a spider without one); ArgumentError if unknown."""
     try:
         spider_cls = get_spider_loader(project_settings()).load(spider)
     except KeyError:
         raise ArgumentError(f"unknown spider {spider!r}") from None
-    portal = getattr(spider_cls, "portal", None)
+    return getattr(spider_cls, "portal", None)
+
+
+def check_arguments(spider: str, **arguments: Any) -> None:
+    """Raise ArgumentError before any engine starts (unknown spider, bad language or date)."""
+    portal = portal_of(spider)
     if portal is not None:
         CrawlArguments.parse(portal, **arguments)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
@@ -66,7 +67,7 @@ class ArticleGate:
     def from_crawler(cls, crawler: Crawler) -> ArticleGate:
         return cls(crawler)
 
-    @property
+    @cached_property
     def recorder(self) -> CrawlRunRecorder | None:
         return self.crawler.get_extension(CrawlRunRecorder)
 

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 from .archive.lock import ArchiveLocked
 from .archive.store import DB_ENV
 from .clock import now
-from .crawl import EXIT_CODES, EXIT_USAGE, check_arguments, check_writable, project_settings
+from .crawl import EXIT_CODES, EXIT_USAGE, check_arguments, check_writable, portal_of
 from .discovery.arguments import ArgumentError
 
 PLAN_KEYS = ("archive", "replica", "settings", "job")
@@ -201,13 +201,7 @@ def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dic
 
 def _today(spider: str, moment: datetime) -> date:
     """Today in the portal's own timezone (UTC for a spider without a portal)."""
-    from scrapy.spiderloader import get_spider_loader
-
-    try:
-        spider_cls = get_spider_loader(project_settings()).load(spider)
-    except KeyError:
-        raise ArgumentError(f"unknown spider {spider!r}") from None
-    portal = getattr(spider_cls, "portal", None)
+    portal = portal_of(spider)
     zone = ZoneInfo(portal.timezone) if portal is not None else ZoneInfo("UTC")
     return moment.astimezone(zone).date()
 

@@ -26,6 +26,8 @@ _INSERT_ARTICLE = (f"insert into articles ({', '.join(ARTICLE_COLUMNS)}) "
                    f"values ({', '.join('?' * len(ARTICLE_COLUMNS))})")
 _UPDATE_ARTICLE = (f"update articles set {', '.join(f'{c} = ?' for c in ARTICLE_COLUMNS[1:])} "
                    "where id = ?")
+# A sighting: the article is current and live again (a 304, or unchanged content).
+SEEN = "update articles set last_seen = ?, status = 'live', withdrawn_at = null where id = ?"
 _CHUNK = 900  # ids per `in (...)`: well under SQLite's variable limit
 
 
@@ -94,8 +96,7 @@ def save_articles(conn: sqlite3.Connection, articles: Sequence[Article], *, seen
                 replaced.append((article.id,))
                 outcomes.append("updated")
         conn.executemany(_INSERT_ARTICLE, new_rows)
-        conn.executemany("update articles set last_seen = ?, status = 'live', "
-                         "withdrawn_at = null where id = ?", touched)
+        conn.executemany(SEEN, touched)
         conn.executemany("insert into aliases (url, canonical_url, article_id, first_seen) "
                          "values (?, ?, ?, ?) on conflict(canonical_url) do update set "
                          "article_id = excluded.article_id", aliases)

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..article import FIELD_NAMES, VOLATILE_FIELDS, Article
+from ..article import COVERAGE_FIELDS, Article
 from ..identity import article_id, canonical_url
 from ..normalize.dates import DEFAULT_ZONE
 from .page_codec import PageCodec
@@ -25,7 +25,6 @@ from .search_text import _UNSPACED, fts_query
 from .store import Archive
 
 # Fields whose coverage (share of articles with a value) stats and the report show.
-COVERAGE_FIELDS = tuple(n for n in FIELD_NAMES if n not in VOLATILE_FIELDS | {"messages"})
 _EMPTY_JSON = ("[]", "{}", "null", "")
 _HEX_ID = re.compile(r"[0-9a-f]{16}")
 

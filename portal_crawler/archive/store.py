@@ -20,7 +20,7 @@ from ..article import Article
 from ..clock import now_iso
 from ..identity import article_id, canonical_url
 from ..items import FetchFailure, RawPage
-from .article_writer import save_articles
+from .article_writer import SEEN, save_articles
 from .lock import WriterLock
 from .page_codec import PageCodec
 from .rows import dumps, row_to_article
@@ -138,11 +138,7 @@ class Archive:
     def mark_seen(self, url: str, at: str) -> bool:
         """A 304 on revisit: the article is unchanged, only when it was last seen moves."""
         with self.db.atomic():
-            cursor = self.db.execute(
-                "update articles set last_seen = ?, status = 'live', withdrawn_at = null "
-                "where id = ?",
-                [at, article_id(canonical_url(url))],
-            )
+            cursor = self.db.execute(SEEN, [at, article_id(canonical_url(url))])
         return cursor.rowcount > 0
 
     def page_state(self, url: str) -> PageState | None:
