@@ -20,6 +20,7 @@ from ..normalize.boilerplate import is_ad_token, is_legal_footer, is_source_trai
 from . import content
 from .base import Fields, Page, css, first_text, text_of
 from .blocks import author_links, dateline, header_blocks, printed_date
+from .headline import site_keys, strip_site_name
 
 NAME = "generic"
 VERSION = 3
@@ -72,11 +73,7 @@ def _body(found: content.Content, page: Page, headline: str) -> Fields:
 
 
 def _title(page: Page) -> str:
-    title = first_text(page.root, "title")
-    for sep in (" | ", " - ", " – ", " — "):
-        if sep in title:
-            return title.rsplit(sep, 1)[0].strip()
-    return title
+    return strip_site_name(first_text(page.root, "title"), site_keys((), page.url))
 
 
 def _date(page: Page, info: Any) -> Fields:

@@ -20,6 +20,7 @@ from ..normalize.bylines import split_byline
 from ..normalize.text import clean_text
 from ..portals import portal_for
 from .base import Fields, Page
+from .headline import site_keys, strip_site_name
 
 NAME = "metadata"
 VERSION = 1
@@ -54,6 +55,9 @@ def parse(page: Page) -> Fields:
         fields.update(_from_json_ld(article, page))
     for name, value in _from_meta(meta, page).items():
         fields.setdefault(name, value)
+    if page.wants("headline"):
+        sites = site_keys(_site_names(meta, page, article), page.url)
+        fields["headline"] = strip_site_name(fields.get("headline") or _title(page), sites)
     if "date_published" not in fields and page.wants("date_published"):
         fields.update(_from_time_element(page))
     fields["translations"] = translations(page)
@@ -174,8 +178,7 @@ def _from_meta(meta: dict[str, list[str]], page: Page) -> Fields:
                     return text
         return ""
 
-    fields: Fields = {"headline": _strip_site_name(first("og:title", "twitter:title"),
-                                                   first("og:site_name"))}
+    fields: Fields = {"headline": first("dc:title", "dcterm:title", "og:title", "twitter:title")}
     raw = first(*_PUBLISHED_META)
     if raw and (iso := page.date(raw)):
         fields["date_published"], fields["date_published_raw"] = iso, raw
@@ -253,8 +256,16 @@ def _name(value: Any) -> str:
     return clean_text(_str(value))
 
 
-def _strip_site_name(title: str, site: str) -> str:
-    for sep in (" | ", " - ", " – ", " — "):
-        if site and title.endswith(sep + site):
-            return title[: -len(sep + site)].strip()
-    return title
+def _title(page: Page) -> str:
+    node = page.root.find(".//title")
+    return clean_text("".join(node.itertext())) if node is not None else ""
+
+
+def _site_names(meta: dict[str, list[str]], page: Page,
+                article: dict[str, Any] | None) -> list[str]:
+    names = [v for k in ("og:site_name", "application-name", "apple-mobile-web-app-title")
+             for v in meta.get(k, [])]
+    if article:
+        names.append(_name(article.get("publisher")))
+    names += [_name(o) for o in _json_ld_objects(page) if _types(o) & {"website", "organization"}]
+    return names
