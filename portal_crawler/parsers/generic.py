@@ -21,10 +21,12 @@ from . import content
 from .base import Fields, Page, css, first_text, text_of
 from .blocks import author_links, dateline, header_blocks, printed_date
 from .headline import site_keys, strip_site_name
+from .people import page_authors
 
 NAME = "generic"
 VERSION = 3
 NOT_ARTICLE = "not an article"
+_SITE_NAME = etree.XPath('//meta[@property="og:site_name" or @name="application-name"]/@content')
 _KEPT_TAGS = frozenset({"pre", "blockquote", "li"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
@@ -43,7 +45,9 @@ def parse(page: Page) -> Fields:
     fields: Fields = {"headline": headline}
     found = content.find(page.root)
     info = dateline(h1) if h1 is not None else None
-    fields["authors"] = author_links(header_blocks(h1, found.container))
+    sites = site_keys(_SITE_NAME(page.root), page.url)
+    fields["authors"] = (author_links(header_blocks(h1, found.container))
+                         or page_authors(page.root, sites))
     if found.is_article:
         fields.update(_body(found, page, headline))
     elif found.container is not None:

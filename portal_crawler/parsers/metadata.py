@@ -187,7 +187,8 @@ def _from_meta(meta: dict[str, list[str]], page: Page) -> Fields:
         fields["date_modified"] = iso
     fields["section"] = first("article:section")
     fields["tags"] = _keywords(meta.get("article:tag", []) or first("news_keywords"))
-    author = first("author", "article:author", "dc.creator", "byl")
+    author = first("author", "article:author", "dc.creator", "dcterm:creator", "byl",
+                   "parsely-author", "sailthru.author")
     if author and not author.startswith(("http://", "https://")):
         byline = split_byline(author)
         fields["authors"], fields["source"] = byline.authors, byline.publication
