@@ -8,6 +8,7 @@ The document is decoded and parsed once; the layers share the parse.
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import replace as with_changes
 from datetime import datetime
 from importlib.util import find_spec
@@ -194,3 +195,15 @@ def _html_lang(sel: Selector) -> str:
 
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
+
+
+class _CallableModule(ModuleType):
+    """This module, callable as `extract()` itself: once it is imported, Python binds
+    `portal_crawler.extract` to the module (over the package's lazy function), so
+    `from portal_crawler import extract; extract(html, url)` must work on the module too."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Article:
+        return extract(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
