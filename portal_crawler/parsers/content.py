@@ -61,6 +61,8 @@ _UNFLAG = 0.5
 MIN_ARTICLE_PROSE = 300  # boilerplate-named element holding this share of all prose is the article
 _MAX_DEPTH = 250
 _MAX_CAPTION = 400
+# What may wrap an image alone on the way up to its figure, caption box or table.
+_WRAPPERS = frozenset({"p", "div", "a", "span", "picture", "center", "td", "th", "tr", "tbody"})
 
 
 @dataclass(slots=True)
@@ -259,7 +261,7 @@ def caption_of(img: Any, root: Any) -> str:
             return text if len(text) <= _MAX_CAPTION else ""
         if _CAPTION_CLASS.search(_name(anc)) and tag != "body":
             return _caption_child(anc)
-        if tag in ("p", "div", "a", "span", "picture", "center") and _only_image(anc):
+        if tag in _WRAPPERS and _only_image(anc):
             if (nxt := _next_caption(anc)):
                 return nxt
             continue

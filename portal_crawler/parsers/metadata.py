@@ -8,6 +8,7 @@ thumbnail, not page content).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -29,7 +30,10 @@ ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
     "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "livebloggposting",
     "liveblogposting", "scholarlyarticle", "techarticle", "report", "webpage",
+    "socialmediaposting", "discussionforumposting", "medicalwebpage", "itempage",
 })
+# JSON-LD some CMSs wrap in CDATA or comment markers, for old XHTML parsers.
+_WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _JSON_LD = etree.XPath('//script[@type="application/ld+json"]/text()')
 _META = etree.XPath("//meta[@content]")
 _ALTERNATES = etree.XPath("//link[@hreflang][@href]")
@@ -41,7 +45,7 @@ _TIME_QUERIES = (
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datepublished", "pubdate",
     "publishdate", "publish-date", "dc.date", "dc.date.issued", "dcterms.created",
-    "article.published", "sailthru.date", "date",
+    "article.published", "sailthru.date", "parsely-pub-date", "date",
 )
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
                   "last-modified", "article.updated")
@@ -71,7 +75,7 @@ def parse(page: Page) -> Fields:
 def _json_ld_objects(page: Page) -> Iterator[dict[str, Any]]:
     for raw in _JSON_LD(page.root):
         try:
-            data = json.loads(raw.strip(), strict=False)
+            data = json.loads(_WRAPPERS.sub("", raw), strict=False)
         except ValueError:
             continue
         stack = [data]
