@@ -61,6 +61,7 @@ _UNFLAG = 0.5
 MIN_ARTICLE_PROSE = 300  # boilerplate-named element holding this share of all prose is the article
 _MAX_DEPTH = 250
 _MAX_CAPTION = 400
+_CAPTION_DEPTH = 5  # wrappers between an image and its figure or caption box
 # What may wrap an image alone on the way up to its figure, caption box or table.
 _WRAPPERS = frozenset({"p", "div", "a", "span", "picture", "center", "td", "th", "tr", "tbody"})
 
@@ -101,7 +102,9 @@ class _Walk:
         self.ranges: dict[Any, tuple[int, int]] = {}
         self.flagged: list[Any] = []
         self.captions: list[Any] = []
-        self.images: list[tuple[Any, int]] = []  # (img, index of the next block)
+        # (img, index of the next block, the boilerplate-named elements around it)
+        self.images: list[tuple[Any, int, tuple[Any, ...]]] = []
+        self.open_flags: list[Any] = []
 
     def text(self, value: str | None) -> None:
         if value:
@@ -123,15 +126,16 @@ class _Walk:
         if not tag or tag in _SKIP or _hidden(el):
             return
         if tag == "img":
-            self.images.append((el, len(self.blocks)))
+            self.images.append((el, len(self.blocks), tuple(self.open_flags)))
             return
         block = tag in _BLOCKS
         if block:
             self.flush(owner)
             owner = el
             start = len(self.blocks)
-            if tag in _BOILER_TAGS or _boiler_name(el):
+            if flag := tag in _BOILER_TAGS or _boiler_name(el):
                 self.flagged.append(el)
+                self.open_flags.append(el)
             if tag == "figcaption" or _CAPTION_CLASS.search(_name(el)):
                 self.captions.append(el)
         if tag == "a":
@@ -146,6 +150,8 @@ class _Walk:
         if block:
             self.flush(owner)
             self.ranges[el] = (start, len(self.blocks))
+            if flag:
+                self.open_flags.pop()
 
 
 def _name(el: Any) -> str:
@@ -179,9 +185,11 @@ def find(root: Any) -> Content:
     if not blocks:
         return Content()
     total_prose = sum(_prose(b) for b in blocks)
+    boiler: set[Any] = set()
     for el in walk.flagged:
         lo, hi = walk.ranges.get(el, (0, 0))
         if sum(_prose(b) for b in blocks[lo:hi]) < _UNFLAG * total_prose or not total_prose:
+            boiler.add(el)
             for b in blocks[lo:hi]:
                 b.boiler = True
     good = [0, *accumulate(_prose(b) if not b.boiler else 0 for b in blocks)]
@@ -195,7 +203,8 @@ def find(root: Any) -> Content:
     captions = _caption_ranges(walk, lo, hi)
     chosen = [b for i, b in enumerate(blocks[lo:hi], lo)
               if not b.boiler and i not in captions and _is_body(b)]
-    images = [img for img, index in walk.images if lo <= index <= hi and _inside(img, best)]
+    images = [img for img, index, flags in walk.images
+              if not boiler.intersection(flags) and _belongs(img, index, best, lo, hi)]
     return Content(
         container=best, blocks=chosen, images=images,
         prose=good[hi] - good[lo])
@@ -227,8 +236,15 @@ def _caption_ranges(walk: _Walk, lo: int, hi: int) -> set[int]:
     return found
 
 
-def _inside(el: Any, container: Any) -> bool:
-    return any(a is container for a in el.iterancestors())
+def _belongs(img: Any, index: int, container: Any, lo: int, hi: int) -> bool:
+    """In the container, or the lede figure just above it (within its parent or grandparent)."""
+    ancestors = list(img.iterancestors())
+    if lo <= index <= hi and any(a is container for a in ancestors):
+        return True
+    if index > lo or not any(a.tag == "figure" for a in ancestors[:_CAPTION_DEPTH]):
+        return False
+    above = [a for a, _ in zip(container.iterancestors(), range(2), strict=False)]
+    return any(a is b for a in ancestors for b in above)
 
 
 # images and captions -----------------------------------------------------------------------
@@ -243,8 +259,9 @@ def caption_of(img: Any, root: Any) -> str:
             node = root.find(f".//*[@id='{ref}']") if "'" not in ref else None
             if node is not None and (text := _text(node)):
                 return text
+    alone = True  # every wrapper so far holds nothing but the image
     for depth, anc in enumerate(img.iterancestors()):
-        if depth > 4 or not isinstance(anc.tag, str):
+        if depth > _CAPTION_DEPTH or not isinstance(anc.tag, str):
             break
         tag = anc.tag.lower()
         if tag == "figure":
@@ -252,20 +269,20 @@ def caption_of(img: Any, root: Any) -> str:
             if cap is not None:
                 return _text(cap)
             return _caption_child(anc)
-        if tag in ("table",):
+        if tag == "table":
             cap = anc.find(".//caption")
             if cap is not None and (text := _text(cap)):
                 return text
             cells = [_text(td) for td in anc.iter("td", "th") if td.find(".//img") is None]
             text = " ".join(c for c in cells if c)
             return text if len(text) <= _MAX_CAPTION else ""
-        if _CAPTION_CLASS.search(_name(anc)) and tag != "body":
-            return _caption_child(anc)
-        if tag in _WRAPPERS and _only_image(anc):
-            if (nxt := _next_caption(anc)):
-                return nxt
-            continue
-        break
+        if tag in ("body", "article", "main", "section", "li"):
+            break
+        if _CAPTION_CLASS.search(_name(anc)) and (text := _caption_child(anc)):
+            return text
+        alone = alone and tag in _WRAPPERS and _only_image(anc)
+        if alone and (text := _next_caption(anc)):
+            return text
     return _next_caption(img)
 
 

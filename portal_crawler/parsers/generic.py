@@ -71,7 +71,7 @@ def _body(found: content.Content, page: Page, headline: str) -> Fields:
     images: list[dict[str, Any]] = []
     for img in found.images:
         image = content.image_fields(img, page.root, page.absolute)
-        if image and image["url"] not in {i["url"] for i in images}:
+        if image and image not in images:  # the same picture may recur with its caption
             images.append(image)
     return {"body": "\n\n".join(texts), "body_html": "\n".join(html), "images": images}
 
