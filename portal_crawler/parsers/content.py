@@ -45,7 +45,7 @@ _BOILER_WORDS = re.compile(
 _BOILER_TOKENS = frozenset({
     "nav", "menu", "ad", "ads", "adv", "tags", "bio", "rail", "print", "widget",
     "banner", "hidden", "hide", "meta", "dateline", "timestamp", "login", "search", "utility",
-    "tools", "breaking", "alert", "overlay", "caption", "credit", "credits",
+    "tools", "breaking", "alert", "overlay",
 })
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
