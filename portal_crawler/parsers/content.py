@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import accumulate
+from functools import lru_cache
+from itertools import accumulate, islice
 from typing import Any
 
 from ..normalize.captions import split_caption
@@ -55,13 +56,14 @@ _MIN_PROSE = 40  # a block this long, with few links, is a sentence of prose
 _PROSE_LINKS = 0.35  # ... its share of link text at most
 _BODY_LINKS = 0.6  # a block with more link text than this is a link, not body text
 _NOISE = 0.6  # weight of non-prose text against prose when choosing the container
-_UNFLAG = 0.5
+_UNFLAG = 0.5  # a boilerplate-named element holding this share of all prose is the article
 # Less prose than this (about two sentences) in the best container: not an article (a
 # listing, an index, a login wall, a page of links or of one line).
-MIN_ARTICLE_PROSE = 300  # boilerplate-named element holding this share of all prose is the article
+MIN_ARTICLE_PROSE = 300
 _MAX_DEPTH = 250
 _MAX_CAPTION = 400
 _CAPTION_DEPTH = 5  # wrappers between an image and its figure or caption box
+_MAX_CELLS = 6  # an image table: the picture's cell and a caption cell or two
 # What may wrap an image alone on the way up to its figure, caption box or table.
 _WRAPPERS = frozenset({"p", "div", "a", "span", "picture", "center", "td", "th", "tr", "tbody"})
 
@@ -162,6 +164,12 @@ def _boiler_name(el: Any) -> bool:
     name = _name(el)
     if not name.strip():
         return el.get("role") in ("navigation", "complementary", "contentinfo", "banner")
+    return _boiler_words(name)
+
+
+@lru_cache(maxsize=8192)
+def _boiler_words(name: str) -> bool:
+    """Class and id words of boilerplate (pages repeat a few class names many times)."""
     if _BOILER_WORDS.search(name):
         return True
     return any(t.lower() in _BOILER_TOKENS for t in _TOKEN_SPLIT.split(name) if t)
@@ -273,7 +281,10 @@ def caption_of(img: Any, root: Any) -> str:
             cap = anc.find(".//caption")
             if cap is not None and (text := _text(cap)):
                 return text
-            cells = [_text(td) for td in anc.iter("td", "th") if td.find(".//img") is None]
+            cells = list(islice(anc.iter("td", "th"), _MAX_CELLS + 1))
+            if len(cells) > _MAX_CELLS:
+                break  # a layout table, not an image's frame
+            cells = [_text(td) for td in cells if td.find(".//img") is None]
             text = " ".join(c for c in cells if c)
             return text if len(text) <= _MAX_CAPTION else ""
         if tag in ("body", "article", "main", "section", "li"):
