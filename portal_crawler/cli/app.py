@@ -6,6 +6,13 @@ import click
 
 from ..archive.store import DB_ENV
 
+
+class BadArgument(click.ClickException):
+    """A user's wrong argument: one line on stderr and exit status 2, as for click's own."""
+
+    exit_code = 2
+
+
 DB_OPTION = click.option(
     "--db", type=click.Path(dir_okay=False), envvar=DB_ENV, default=None,
     help="Archive file [default: $PORTAL_CRAWLER_DB or data/archive.db].",
