@@ -207,3 +207,18 @@ def test_an_unknown_edition_is_a_bad_argument(crawled_archive, command, lang):
     assert_one_line(result.stderr)
     assert "unknown language" in result.stderr and "zh-cn" in result.stderr
     assert result.stdout == ""
+
+
+# -- click's own usage errors ----------------------------------------------------------------
+@pytest.mark.parametrize("args, message", [
+    (["export", "--format", "xml"], "'xml' is not one of"),
+    (["search"], "Missing argument 'QUERY'"),
+    (["nosuch"], "No such command 'nosuch'"),
+    (["stats", "--top", "0"], "--top"),
+])
+def test_a_usage_error_is_one_line_and_exit_2(args, message):
+    result = cli(*args)
+    assert result.returncode == 2
+    assert_one_line(result.stderr)
+    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert "--help" in result.stderr  # where to look next
