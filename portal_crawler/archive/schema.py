@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from .ownership import mark
+
 # The index reads `article_search`, a transformed copy of the text (see search_text.py).
 FTS_COLUMNS = ["headline", "lead", "body", "captions"]
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
@@ -151,7 +153,12 @@ def _v2(db: sqlite_utils.Database) -> None:
     db["translations"].create_index(["canonical_url"], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    """SQLite's application_id marks the file as ours: a crawl refuses any other file."""
+    mark(db.conn)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
