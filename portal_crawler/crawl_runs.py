@@ -17,6 +17,8 @@ from scrapy.exceptions import CloseSpider
 
 from .alarms import RunFigures, degraded_fields
 from .archive.lock import ArchiveLocked
+from .archive.ownership import NotAnArchive
+from .archive.schema import SchemaTooNew
 from .archive.store import Archive
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ class CrawlRunRecorder:
         self.db_path = crawler.settings.get("PORTAL_CRAWLER_DB")
         self.max_failed_share = crawler.settings.getfloat(MAX_FAILED_SHARE, 0.05)
         self.archive: Archive | None = None
+        self.refused = ""  # the close reason when the archive could not be opened
         self.run_id: int | None = None
         self.counts: Counter[str] = Counter()
         self.outcome: str | None = None
@@ -54,13 +57,17 @@ class CrawlRunRecorder:
 
     def open(self, spider: Spider) -> Archive:
         """Open the archive as its one writer; a held lock closes the crawl, naming the holder."""
+        if self.refused:  # said once already (the signal and the pipeline both open it)
+            raise CloseSpider(self.refused)
         if self.archive is None:
             try:
                 self.archive = Archive.open_writer(self.db_path,
                                                    purpose=f"scrapy crawl {spider.name}")
-            except ArchiveLocked as exc:
+            except (ArchiveLocked, NotAnArchive, SchemaTooNew) as exc:
                 logger.error("%s", exc)
-                raise CloseSpider("archive_locked") from None
+                self.refused = ("archive_locked" if isinstance(exc, ArchiveLocked)
+                                else "not_an_archive")
+                raise CloseSpider(self.refused) from None
             arguments = getattr(spider, "arguments", {})
             self.job = self.crawler.settings.get("PORTAL_CRAWLER_JOB") or job_name(
                 spider.name, arguments)
