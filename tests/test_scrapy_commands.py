@@ -11,12 +11,15 @@ import os
 import re
 import sqlite3
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import CRAWL_CLOCK, ROOT, SCRAPY, cli, run
 
 from portal_crawler.archive.lock import WriterLock
+from portal_crawler.replica.generate import SiteMap
+from portal_crawler.replica.server import ReplicaServer
 
 GOLDEN = ROOT / "tests" / "pages" / "vietnam_vn"
 SAMPLE = json.loads((GOLDEN / "id_sample_nga_trieu_tien.json").read_text(encoding="utf-8"))
@@ -183,3 +186,21 @@ def test_an_open_shell_does_not_block_a_crawl(archive_copy, replica, site):
         shell.wait()
     assert [r["outcome"] for r in rows(archive_copy, "select outcome from crawl_runs")][runs:] == [
         "ok"]
+
+
+def test_scrapy_check_fails_when_the_article_page_loses_its_fields(replica, site, tmp_path):
+    """The contracts can fail: the sample page answered by a bare page without body, source
+    or date (a layout change) fails `@filled`, and `scrapy check` exits 1."""
+    path = SAMPLE["url"].split("www.vietnam.vn", 1)[1]
+    bare = b"<html><body><h1>Rusia-Korea Utara</h1></body></html>"
+    varied = SiteMap(site)
+    varied.not_found = site.not_found
+    for key, resource in site.items():
+        varied[key] = replace(resource, body=bare) if key[1] == path else resource
+    with ReplicaServer(varied) as server:
+        result = run(SCRAPY, "check", "vietnam_vn",
+                     env={"PORTAL_CRAWLER_REPLICA": f"127.0.0.1:{server.port}",
+                          "PORTAL_CRAWLER_DB": str(tmp_path / "none.db")})
+    assert result.returncode == 1, result.stderr
+    assert "empty fields: body, source, date_published" in result.stderr
+    assert not (tmp_path / "none.db").exists()
