@@ -117,6 +117,24 @@ def test_scrapy_crawl_offline_gets_the_replica_profile(feed_crawl, crawled_archi
         k: v for k, v in json.loads(cli_run["settings"]).items() if k != "replica"}
 
 
+@pytest.mark.parametrize(("url", "callback"), [
+    # URL families named in shared/reference/VIETNAM_VN.md
+    ("https://www.vietnam.vn/sitemap.xml", "parse_index"),
+    ("https://www.vietnam.vn/sitemap/sitemap-post/2023-09-14.xml", "parse_post_sitemap"),
+    ("https://www.vietnam.vn/news-sitemap.xml", "parse_news_sitemap"),
+    ("https://www.vietnam.vn/sitemap/sitemap-category.xml", "parse_category_sitemap"),
+    ("https://www.vietnam.vn/category/the-thao", "parse_listing"),
+    ("https://vcdn.vietnam.vn/thay-doi-cach-quang-ba-lan-toa-hinh-anh-viet-nam-ra-the-gioi",
+     "parse_article"),
+    ("https://thongtin.vietnam.vn/en/category-of-things-2", "parse_article"),
+    ("https://www.vietnam.vn/zh-cn/some-slug/", "parse_article"),
+])
+def test_parse_dispatches_by_url_shape(url, callback):
+    from portal_crawler.spiders.vietnam_vn import callback_name
+
+    assert callback_name(url) == callback
+
+
 def assert_untouched(db: Path, runs_before: int) -> None:
     assert rows(db, "select count(*) n from crawl_runs")[0]["n"] == runs_before
     lock = WriterLock(db)
