@@ -19,7 +19,7 @@ from lxml import etree
 
 from ..normalize.bylines import clean_authors, split_byline
 from ..normalize.text import clean_text, dedupe_repeat
-from .base import Fields, Page, css, first, text_of
+from .base import SKIP_TAGS, Fields, Page, css, first, text_of
 from .blocks import (
     author_links,
     body_fields,
@@ -41,15 +41,17 @@ SECTION = (".post-detail-category a", ".post-detail-category")
 BREADCRUMBS = ('[class*="breadcrumb"] a', 'nav[aria-label*="readcrumb"] a',
                '[class*="breadcrumb"] li', '[class*="breadcrumb"] span')
 TAG_LINKS = 'a[href*="/tag/"]'
-RELATED_TITLE = "a.v-link-title"
-_RELATED_CLASS = "v-link-title"
 RELATIONS = ("same_topic", "same_category", "same_author")  # their order on the page
 _CREDIT_PREFIX = re.compile(r"^(?:Theo|Nguồn|Source|Sumber)\s*[:：]?\s+", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s*[›»>/|]\s*")
-_HEADINGS = css("h2, h3, h4")
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_HEADINGS = css("h2, h3, h4, h5, h6")
 _ANY_BREADCRUMB = etree.XPath(  # one cheap scan before the four precise queries
     "//@class[contains(., 'readcrumb')] | //@aria-label[contains(., 'readcrumb')]")
-_NEXT_LIST = re.compile(r"^(?:ul|ol|div)$")
+_NEAR_HEADLINE = 4  # blocks before the headline searched for a breadcrumb, per level
+_LINK_DENSITY = 0.8  # a related item's text is (nearly) all link text
+# The portal's listing pages: links there are navigation, not related articles.
+_NOT_ARTICLE = re.compile(r"/(?:tag|tags|category|authors?|organization|search)(?:/|$)")
 
 
 def parse(page: Page) -> Fields:
@@ -155,7 +157,8 @@ class ArticlePage:
         return self._body["source_url"]
 
     def related_links(self) -> list[dict[str, str]]:
-        return self._body["related_links"] + _related_lists(self.container, self.page)
+        return self._body["related_links"] + _related_lists(
+            self.container, self.body_element, self.page)
 
     # classification --------------------------------------------------------------------
 
@@ -167,7 +170,7 @@ class ArticlePage:
         if self.h1 is not None:
             for block in self.h1.itersiblings(preceding=True):
                 links = block.xpath(".//a") if isinstance(block.tag, str) else []
-                if links and not _is_breadcrumb(block):
+                if links and not _crumbs(block):
                     return text_of(links[-1])
         crumbs = self.breadcrumbs()  # "Trang chủ › News › Kinh tế": the last step
         return crumbs[-1] if len(crumbs) > 1 else ""
@@ -178,6 +181,8 @@ class ArticlePage:
     @cached_property
     def _breadcrumbs(self) -> list[str]:
         """The older template's "Trang chủ › News › Kinh tế"."""
+        if self.h1 is not None and (steps := _crumb_block(self.h1, self.container)):
+            return steps
         if not _ANY_BREADCRUMB(self.page.root):
             return []
         for query in BREADCRUMBS:
@@ -202,34 +207,88 @@ class ArticlePage:
         return found
 
 
-def _is_breadcrumb(block: Any) -> bool:
-    classes = " ".join(block.xpath("descendant-or-self::*/@class"))
-    return "breadcrumb" in classes.lower()
+def _crumbs(block: Any) -> list[str]:
+    """The steps of a breadcrumb: two or more links and, between them, only separators."""
+    anchors = block.xpath(".//a") if isinstance(block.tag, str) else []
+    if len(anchors) < 2:
+        return []
+    steps = [text_of(a) for a in anchors]
+    rest = text_of(block)
+    for step in steps:
+        rest = rest.replace(step, " ", 1)
+    return steps if all(steps) and not _CRUMB_SEPARATORS.sub("", rest).strip() else []
 
 
-def _related_lists(container: Any, page: Page) -> list[dict[str, str]]:
-    """Each heading followed by a list of `a.v-link-title` (or an empty list) is a related list."""
+def _crumb_block(h1: Any, container: Any) -> list[str]:
+    """A breadcrumb printed before the headline, at any level up to the content container."""
+    node = h1
+    while node is not None and node is not container:
+        for count, block in enumerate(node.itersiblings(preceding=True)):
+            if count >= _NEAR_HEADLINE:
+                break
+            if steps := _crumbs(block):
+                return steps
+        node = node.getparent()
+    return []
+
+
+def _related_lists(container: Any, body: Any, page: Page) -> list[dict[str, str]]:
+    """Each heading after the body followed by blocks of article links (or by nothing) is a
+    related list; its relation is a class hint, else its position (topic, category, author)."""
     links: list[dict[str, str]] = []
     position = 0
     for heading in _HEADINGS(container):
-        block = heading.getnext()
-        while block is not None and not isinstance(block.tag, str):
-            block = block.getnext()
-        if block is None or not _NEXT_LIST.match(block.tag):
+        if body in heading.iterancestors():
+            continue  # a subheading of the article
+        items = _list_after(heading, page)
+        if items is None:
             continue
-        anchors = list(block.iter("a"))
-        titles = [a for a in anchors if _RELATED_CLASS in (a.get("class") or "").split()]
-        if anchors and not titles:
-            continue  # a list of other links (navigation, tags): not a related list
         relation = _relation_hint(heading) or (
             RELATIONS[position] if position < len(RELATIONS) else "related")
         position += 1
-        for anchor in titles:
-            url = page.absolute(anchor.get("href"))
-            text = text_of(anchor) or clean_text(anchor.get("title"))
-            if url:
-                links.append({"url": url, "text": text, "relation": relation})
+        links += [{"url": url, "text": text, "relation": relation} for url, text in items.items()]
     return links
+
+
+def _list_after(heading: Any, page: Page) -> dict[str, str] | None:
+    """url -> headline of the article links printed after a heading, up to the next heading:
+    in one list or as sibling blocks. None when a block there is not a list of articles."""
+    node = heading
+    while node.getnext() is None and (parent := node.getparent()) is not None and (
+            text_of(parent) == text_of(heading)):
+        node = parent  # the heading sits alone in a wrapper: the list follows the wrapper
+    items: dict[str, str] = {}
+    for block in node.itersiblings():
+        if not isinstance(block.tag, str) or block.tag.lower() in SKIP_TAGS:
+            continue
+        if block.tag.lower() in _HEADING_TAGS or _HEADINGS(block):
+            break
+        anchors = [block] if block.tag.lower() == "a" else block.findall(".//a")
+        text = text_of(block)
+        if not anchors:
+            if text:
+                return None  # prose, a label, a widget: not a list
+            continue
+        found = _article_links(anchors, page)
+        if not found or sum(len(text_of(a)) for a in anchors) < _LINK_DENSITY * len(text):
+            return None  # links to tags, authors or sections; or a paragraph with a link
+        for url, title in found.items():
+            if not items.get(url):
+                items[url] = title
+    return items
+
+
+def _article_links(anchors: list[Any], page: Page) -> dict[str, str]:
+    """url -> text of the links to articles (not to the portal's tag, author, section pages)."""
+    found: dict[str, str] = {}
+    for anchor in anchors:
+        url = page.absolute(anchor.get("href"))
+        if not url or _NOT_ARTICLE.search(url):
+            continue
+        text = text_of(anchor) or clean_text(anchor.get("title"))
+        if not found.get(url):
+            found[url] = text
+    return found
 
 
 def _relation_hint(heading: Any) -> str | None:
