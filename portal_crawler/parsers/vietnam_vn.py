@@ -17,6 +17,7 @@ from typing import Any
 
 from lxml import etree
 
+from ..normalize.boilerplate import is_ad_token, is_legal_footer, is_source_trailer
 from ..normalize.bylines import clean_authors, split_byline
 from ..normalize.text import clean_text, dedupe_repeat
 from .base import SKIP_TAGS, Fields, Page, css, first, text_of
@@ -24,7 +25,6 @@ from .blocks import (
     author_links,
     body_fields,
     dateline,
-    densest_block,
     header_blocks,
     printed_date,
     standfirst,
@@ -73,7 +73,7 @@ class ArticlePage:
             self.container = root
         found = first(self.container, *BODY)
         if found is None:
-            found = densest_block(self.container)
+            found = _densest_body(self.container)
         self.body_element = found if found is not None else self.container
         h1 = css("h1")(self.container) or css("h1")(root)
         self.h1 = h1[0] if h1 else None
@@ -136,7 +136,8 @@ class ArticlePage:
 
     @cached_property
     def _body(self) -> Fields:
-        return body_fields(self.body_element, self.page, self._standfirst())
+        return body_fields(self.body_element, self.page, self._standfirst(),
+                           skip=_legal_footer(self.body_element))
 
     def _standfirst(self) -> str:
         return standfirst(self.h1, self.info)
@@ -205,6 +206,34 @@ class ArticlePage:
             if text and text not in found:
                 found.append(text)
         return found
+
+
+def _densest_body(container: Any) -> Any:
+    """The element whose own <p>s carry the most prose, the footer's legal lines, the source
+    trailer and ad placeholders not counted (a short Chinese article beside a long legal
+    footer is still the body)."""
+    scores: dict[Any, int] = {}
+    for p in container.iter("p"):
+        text = text_of(p)
+        if text and not (is_legal_footer(text) or is_source_trailer(text) or is_ad_token(text)):
+            parent = p.getparent()
+            scores[parent] = scores.get(parent, 0) + len(text)
+    return max(scores, key=scores.__getitem__) if scores else None
+
+
+def _legal_footer(body: Any) -> set[Any]:
+    """The ministry's footer printed inside the body: in each block holding two or more legal
+    lines ("Giấy phép", "Chịu trách nhiệm", "Trụ sở"...), those lines and all between them."""
+    lines: dict[Any, list[Any]] = {}
+    for p in body.iter("p"):
+        if is_legal_footer(text_of(p)):
+            lines.setdefault(p.getparent(), []).append(p)
+    footer: set[Any] = set()
+    for parent, found in lines.items():
+        if len(found) > 1:
+            children = list(parent)
+            footer.update(children[children.index(found[0]):children.index(found[-1]) + 1])
+    return footer
 
 
 def _crumbs(block: Any) -> list[str]:
