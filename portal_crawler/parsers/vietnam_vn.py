@@ -19,7 +19,7 @@ from lxml import etree
 
 from ..normalize.boilerplate import is_ad_token, is_legal_footer, is_source_trailer
 from ..normalize.bylines import clean_authors, split_byline
-from ..normalize.text import clean_text, dedupe_repeat
+from ..normalize.text import clean_text, dedupe_repeat, nfc
 from .base import SKIP_TAGS, Fields, Page, css, first, text_of
 from .blocks import (
     author_links,
@@ -45,11 +45,14 @@ RELATIONS = ("same_topic", "same_category", "same_author")  # their order on the
 _CREDIT_PREFIX = re.compile(r"^(?:Theo|Nguồn|Source|Sumber)\s*[:：]?\s+", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s*[›»>/|]\s*")
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-_HEADINGS = css("h2, h3, h4, h5, h6")
+_STRING = etree.XPath("string()")
 _ANY_BREADCRUMB = etree.XPath(  # one cheap scan before the four precise queries
     "//@class[contains(., 'readcrumb')] | //@aria-label[contains(., 'readcrumb')]")
 _NEAR_HEADLINE = 4  # blocks before the headline searched for a breadcrumb, per level
 _LINK_DENSITY = 0.8  # a related item's text is (nearly) all link text
+# The first words of the legal footer's lines (normalize/boilerplate.py), lower case.
+_LEGAL_WORDS = ("bộ văn hóa", "chịu trách nhiệm", "giấy phép", "trụ sở", "bản quyền",
+                "copyright", "©")
 # The portal's listing pages: links there are navigation, not related articles.
 _NOT_ARTICLE = re.compile(r"/(?:tag|tags|category|authors?|organization|search)(?:/|$)")
 
@@ -170,7 +173,7 @@ class ArticlePage:
             return text
         if self.h1 is not None:
             for block in self.h1.itersiblings(preceding=True):
-                links = block.xpath(".//a") if isinstance(block.tag, str) else []
+                links = block.findall(".//a") if isinstance(block.tag, str) else []
                 if links and not _crumbs(block):
                     return text_of(links[-1])
         crumbs = self.breadcrumbs()  # "Trang chủ › News › Kinh tế": the last step
@@ -224,6 +227,9 @@ def _densest_body(container: Any) -> Any:
 def _legal_footer(body: Any) -> set[Any]:
     """The ministry's footer printed inside the body: in each block holding two or more legal
     lines ("Giấy phép", "Chịu trách nhiệm", "Trụ sở"...), those lines and all between them."""
+    text = nfc(_STRING(body)).lower()
+    if sum(text.count(word) for word in _LEGAL_WORDS) < 2:
+        return set()  # one cheap look at the whole text first: most bodies have no footer
     lines: dict[Any, list[Any]] = {}
     for p in body.iter("p"):
         if is_legal_footer(text_of(p)):
@@ -238,7 +244,7 @@ def _legal_footer(body: Any) -> set[Any]:
 
 def _crumbs(block: Any) -> list[str]:
     """The steps of a breadcrumb: two or more links and, between them, only separators."""
-    anchors = block.xpath(".//a") if isinstance(block.tag, str) else []
+    anchors = block.findall(".//a") if isinstance(block.tag, str) else []
     if len(anchors) < 2:
         return []
     steps = [text_of(a) for a in anchors]
@@ -266,7 +272,7 @@ def _related_lists(container: Any, body: Any, page: Page) -> list[dict[str, str]
     related list; its relation is a class hint, else its position (topic, category, author)."""
     links: list[dict[str, str]] = []
     position = 0
-    for heading in _HEADINGS(container):
+    for heading in container.iter(*_HEADING_TAGS):
         if body in heading.iterancestors():
             continue  # a subheading of the article
         items = _list_after(heading, page)
@@ -290,16 +296,15 @@ def _list_after(heading: Any, page: Page) -> dict[str, str] | None:
     for block in node.itersiblings():
         if not isinstance(block.tag, str) or block.tag.lower() in SKIP_TAGS:
             continue
-        if block.tag.lower() in _HEADING_TAGS or _HEADINGS(block):
+        if next(block.iter(*_HEADING_TAGS), None) is not None:
             break
         anchors = [block] if block.tag.lower() == "a" else block.findall(".//a")
-        text = text_of(block)
         if not anchors:
-            if text:
+            if text_of(block):
                 return None  # prose, a label, a widget: not a list
             continue
-        found = _article_links(anchors, page)
-        if not found or sum(len(text_of(a)) for a in anchors) < _LINK_DENSITY * len(text):
+        found, link_text = _article_links(anchors, page)
+        if not found or link_text < _LINK_DENSITY * _letters(block):
             return None  # links to tags, authors or sections; or a paragraph with a link
         for url, title in found.items():
             if not items.get(url):
@@ -307,17 +312,23 @@ def _list_after(heading: Any, page: Page) -> dict[str, str] | None:
     return items
 
 
-def _article_links(anchors: list[Any], page: Page) -> dict[str, str]:
-    """url -> text of the links to articles (not to the portal's tag, author, section pages)."""
+def _article_links(anchors: list[Any], page: Page) -> tuple[dict[str, str], int]:
+    """url -> text of the links to articles (not to the portal's tag, author, section pages),
+    and the letters of all the anchors' text."""
     found: dict[str, str] = {}
+    length = 0
     for anchor in anchors:
+        letters = _letters(anchor)
+        length += letters
         url = page.absolute(anchor.get("href"))
-        if not url or _NOT_ARTICLE.search(url):
-            continue
-        text = text_of(anchor) or clean_text(anchor.get("title"))
-        if not found.get(url):
-            found[url] = text
-    return found
+        if url and not _NOT_ARTICLE.search(url) and not found.get(url):
+            found[url] = (text_of(anchor) if letters else "") or clean_text(anchor.get("title"))
+    return found, length
+
+
+def _letters(element: Any) -> int:
+    """How many non-space characters an element's text has (cheap: no cleaning)."""
+    return len("".join(_STRING(element).split()))
 
 
 def _relation_hint(heading: Any) -> str | None:
