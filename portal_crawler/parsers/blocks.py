@@ -214,7 +214,7 @@ def _image(img: Any, page: Page) -> dict[str, Any] | None:
 def _caption_beside(img: Any) -> str:
     """A caption printed without <figure>: the short text after the image in a wrapper of its
     own (WordPress `div.wp-caption > img + p`), or the paragraph right after the image's block
-    when centred or all in italics (`<p><img></p><p><em>caption</em></p>`)."""
+    when all of it is in italics (`<p><img></p><p><em>caption</em></p>`)."""
     top = img
     while (parent := top.getparent()) is not None and parent.tag in _IMAGE_HOLDERS and (
             not text_of(parent)):
@@ -230,9 +230,8 @@ def _caption_beside(img: Any) -> str:
     text = text_of(after)
     if not text or len(text) > _MAX_CAPTION:
         return ""
-    centred = "center" in (after.get("style") or "") or after.get("align") == "center"
     italic = len(after) == 1 and after[0].tag in ("em", "i") and text_of(after[0]) == text
-    return text if centred or italic else ""
+    return text if italic else ""
 
 
 def _links(element: Any, page: Page, relation: str) -> list[dict[str, str]]:
