@@ -101,9 +101,16 @@ def test_headline_from_title_without_the_site_name() -> None:
 
 
 def test_site_name_known_from_the_host_only() -> None:
-    head = "<title>Examplenews - Harbour reopens after repairs</title>"
+    head = "<title>Harbour reopens after repairs - ExampleNews.com</title>"
     a = extract(html(article(f"<p>{P1}</p><p>{P2}</p>"), head), URL, fetched_at=FETCHED)
     assert a.headline == "Harbour reopens after repairs"
+
+
+def test_a_headline_may_open_with_the_host_s_word() -> None:
+    """Only a declared site name is cut at the start: "Example - ..." may be the news."""
+    head = "<title>Examplenews - Harbour reopens after repairs</title>"
+    a = extract(html(article(f"<p>{P1}</p><p>{P2}</p>"), head), URL, fetched_at=FETCHED)
+    assert a.headline == "Examplenews - Harbour reopens after repairs"
 
 
 def test_unknown_trailing_part_of_the_title_is_kept() -> None:

@@ -47,7 +47,7 @@ def parse(page: Page) -> Fields:
     if page.wants("authors"):
         sites = site_keys(_SITE_NAME(page.root), page.url)
         fields["authors"] = (author_links(header_blocks(h1, found.container))
-                             or page_authors(page.root, sites))
+                             or page_authors(page.root, sites.all))
     if found.is_article:
         fields.update(_body(found, page, headline))
     elif found.container is not None:
