@@ -77,8 +77,12 @@ def _geopackage(path: Path) -> None:
     conn.close()
 
 
+def _device(path: Path) -> None:
+    path.symlink_to("/dev/null")  # reads as empty, yet is no file to make an archive of
+
+
 NOT_ARCHIVES = {
-    "garbage": _garbage, "text": _text, "damaged": _damaged_page_one,
+    "device": _device, "garbage": _garbage, "text": _text, "damaged": _damaged_page_one,
     "truncated": _truncated, "sqlite": _other_sqlite, "other-application": _geopackage,
 }
 

@@ -77,7 +77,7 @@ def _check_header(path: Path) -> os.stat_result:
 
 def open_for_reading(path: Path) -> sqlite3.Connection:
     """A read-only connection to an archive of ours (NotAnArchive otherwise)."""
-    if not path.is_file():
+    if not path.exists():
         raise NotAnArchive(f"no archive at {path}")
     check_file(path)  # reading only: a damaged file gets no -wal or -shm beside it
     conn = connect_read_only(path)
