@@ -219,3 +219,14 @@ def test_an_archive_with_the_old_index_is_migrated(crawled_archive, tmp_path):
     for query in ("dong", "NEAR(kerja pertahanan, 5)", "Triều*", "越南"):
         expected = cli_ids(crawled_archive, query)
         assert expected and cli_ids(path, query) == expected, query
+
+
+def test_datasette_search_box_finds_a_two_character_chinese_word(datasette_base,
+                                                                 crawled_archive):
+    conn = sqlite3.connect(crawled_archive)
+    expected = {h for (h,) in conn.execute(
+        "select headline from articles where instr(headline || lead || body, '越南') > 0")}
+    conn.close()
+    params = urllib.parse.urlencode({"_search": "越南", "_shape": "array", "_size": "max"})
+    rows = get_json(f"{datasette_base}/article_search.json?{params}")
+    assert expected and {row["headline"] for row in rows} == expected
