@@ -13,7 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, NotConfigured
 
 from .alarms import RunFigures, degraded_fields
 from .archive.lock import ArchiveLocked
@@ -24,10 +24,16 @@ from .archive.store import Archive
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
 MAX_FAILED_SHARE = "PORTAL_CRAWLER_MAX_FAILED_SHARE"
+WRITE_ARCHIVE = "PORTAL_CRAWLER_WRITE_ARCHIVE"
+# The effective politeness settings, recorded with the run (the live site's or the replica's).
+RECORDED_SETTINGS = ("AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS",
+                     "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_SLOTS", "DOWNLOAD_TIMEOUT",
+                     "RETRY_TIMES", "ROBOTSTXT_OBEY")
 ARCHIVED = ("new", "updated", "unchanged", "alias")
 
 
@@ -50,6 +56,9 @@ class CrawlRunRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
+        if not crawler.settings.getbool(WRITE_ARCHIVE, True):
+            # scrapy shell / parse / check (portal_crawler.commands): no lock, no run.
+            raise NotConfigured(f"{WRITE_ARCHIVE} is off")
         recorder = cls(crawler)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
@@ -74,7 +83,7 @@ class CrawlRunRecorder:
             self.run_id = self.archive.start_run(
                 spider=spider.name, job=self.job,
                 arguments={k: _plain(v) for k, v in arguments.items()},
-                settings={"replica": self.crawler.settings.get("PORTAL_CRAWLER_REPLICA")},
+                settings=recorded_settings(self.crawler.settings),
             )
             logger.info("archive %s: run %s started", self.archive.path, self.run_id)
         return self.archive
@@ -123,6 +132,20 @@ class CrawlRunRecorder:
                 spoiled |= listing(url)
         marks = {url: mark for url, mark in self.pending_marks.items() if url not in spoiled}
         self.archive.save_sitemap_marks(marks, self.run_id)
+
+
+def recorded_settings(settings: BaseSettings) -> dict[str, Any]:
+    """Offline mode and the politeness settings the run had, as JSON values."""
+    recorded: dict[str, Any] = {"replica": settings.get("PORTAL_CRAWLER_REPLICA")}
+    for name in RECORDED_SETTINGS:
+        if name in ("AUTOTHROTTLE_ENABLED", "ROBOTSTXT_OBEY"):
+            recorded[name] = settings.getbool(name)
+        elif name == "DOWNLOAD_SLOTS":
+            recorded[name] = settings.getdict(name)
+        else:
+            number = settings.getfloat(name)
+            recorded[name] = int(number) if number.is_integer() else number
+    return recorded
 
 
 def job_name(spider: str, arguments: dict[str, Any]) -> str:
