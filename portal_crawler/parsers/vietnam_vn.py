@@ -18,8 +18,6 @@ import re
 from functools import cached_property
 from typing import Any
 
-from lxml import etree
-
 from ..normalize.bylines import clean_authors, split_byline
 from ..normalize.text import clean_text, dedupe_repeat
 from .base import Fields, Page, css, first, text_of
@@ -32,7 +30,6 @@ from .blocks import (
     standfirst,
 )
 from .vietnam_vn_layout import (
-    CRUMB_SEPARATORS,
     crumb_block,
     crumbs,
     densest_body,
@@ -48,12 +45,8 @@ CONTAINER = (".post-detail-container", ".ant-layout-content", "[role=main]", "ma
 BODY = (".post-detail-body",)  # else the block whose <p>s carry the most text
 # Hints (unconfirmed class names), each with a structural fallback in its field method.
 SECTION = (".post-detail-category a", ".post-detail-category")
-BREADCRUMBS = ('[class*="breadcrumb"] a', 'nav[aria-label*="readcrumb"] a',
-               '[class*="breadcrumb"] li', '[class*="breadcrumb"] span')
 TAG_LINKS = 'a[href*="/tag/"]'
 _CREDIT_PREFIX = re.compile(r"^(?:Theo|Nguồn|Source|Sumber)\s*[:：]?\s+", re.IGNORECASE)
-_ANY_BREADCRUMB = etree.XPath(  # one cheap scan before the four precise queries
-    "//@class[contains(., 'readcrumb')] | //@aria-label[contains(., 'readcrumb')]")
 
 
 def parse(page: Page) -> Fields:
@@ -183,20 +176,8 @@ class ArticlePage:
 
     @cached_property
     def _breadcrumbs(self) -> list[str]:
-        """The older template's "Trang chủ › News › Kinh tế"."""
-        if self.h1 is not None and (steps := crumb_block(self.h1, self.container)):
-            return steps
-        if not _ANY_BREADCRUMB(self.page.root):
-            return []
-        for query in BREADCRUMBS:
-            steps: list[str] = []
-            for node in css(query)(self.page.root):
-                for text in CRUMB_SEPARATORS.split(text_of(node)):
-                    if text and text not in steps:
-                        steps.append(text)
-            if steps:
-                return steps
-        return []
+        """The older template's "Trang chủ › News › Kinh tế", before the headline."""
+        return crumb_block(self.h1) if self.h1 is not None else []
 
     def tags(self) -> list[str]:
         """Links into the portal's /tag/ pages, outside the body (a link in prose is not a tag)."""

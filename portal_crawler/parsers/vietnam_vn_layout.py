@@ -20,6 +20,8 @@ from .base import SKIP_TAGS, Page, text_of
 
 RELATIONS = ("same_topic", "same_category", "same_author")  # their order on the page
 CRUMB_SEPARATORS = re.compile(r"\s*[›»>/|]\s*")
+_STRONG_SEPARATORS = re.compile(r"\s*[›»]\s*")  # never inside a crumb's own words
+_MAX_CRUMBS = 200  # a longer text before the headline is not a breadcrumb
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 _HEADINGS_AFTER = etree.XPath(  # document order; never inside the element itself
     "following::*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]")
@@ -65,21 +67,31 @@ def legal_footer(body: Any) -> set[Any]:
 
 
 def crumbs(block: Any) -> list[str]:
-    """The steps of a breadcrumb: two or more links and, between them, only separators."""
-    anchors = block.findall(".//a") if isinstance(block.tag, str) else []
-    if len(anchors) < 2:
+    """The steps of a breadcrumb ("Trang chủ › News › Kinh tế"): links with separators and
+    nothing else between them, or a short text cut by › or »."""
+    if not isinstance(block.tag, str):
         return []
-    steps = [text_of(a) for a in anchors]
-    rest = text_of(block)
-    for step in steps:
-        rest = rest.replace(step, " ", 1)
-    return steps if all(steps) and not CRUMB_SEPARATORS.sub("", rest).strip() else []
+    raw = _STRING(block)  # cheap first look: short, with a separator in it
+    if len(raw) > 4 * _MAX_CRUMBS or not CRUMB_SEPARATORS.search(raw):
+        return []
+    text = text_of(block)
+    if not text or len(text) > _MAX_CRUMBS:
+        return []
+    steps = [text_of(a) for a in block.iter("a")]
+    if len(steps) > 1 and all(steps):
+        rest = text
+        for step in steps:
+            rest = rest.replace(step, " ", 1)
+        marks = CRUMB_SEPARATORS.findall(rest)
+        return steps if marks and not CRUMB_SEPARATORS.sub("", rest).strip() else []
+    steps = [step for step in _STRONG_SEPARATORS.split(text) if step]
+    return steps if len(steps) > 1 else []
 
 
-def crumb_block(h1: Any, container: Any) -> list[str]:
-    """A breadcrumb printed before the headline, at any level up to the content container."""
+def crumb_block(h1: Any) -> list[str]:
+    """A breadcrumb printed before the headline, at any level above it."""
     node = h1
-    while node is not None and node is not container:
+    while node is not None:
         for count, block in enumerate(node.itersiblings(preceding=True)):
             if count >= _NEAR_HEADLINE:
                 break
