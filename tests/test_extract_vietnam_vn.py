@@ -274,3 +274,14 @@ def test_legal_footer_run_inside_the_body_is_left_out_whole() -> None:
     body = body.replace("</div>", footer + "</div>", 1)
     article = run(head + '<div class="post-detail-body">' + body)
     assert article.body == run(page()).body
+
+
+@pytest.mark.parametrize(("crumbs", "expected"), [
+    ('<div class="x1">Trang chủ › News › Kinh tế</div>', ["Trang chủ", "News", "Kinh tế"]),
+    ('<ul><li><a href="/">Trang chủ</a></li><li><a href="/category/kinh-te">Kinh tế</a></li>'
+     '</ul>', []),  # links with nothing printed between them: a menu, not a breadcrumb
+])
+def test_breadcrumb_by_its_printed_separators(crumbs: str, expected: list[str]) -> None:
+    html = LEGACY.replace('<div class="breadcrumb">', '<div class="x0">')
+    html = re.sub(r'<div class="x0">.*?</div>', crumbs, html, count=1, flags=re.S)
+    assert run(html, LEGACY_URL).breadcrumbs == expected
