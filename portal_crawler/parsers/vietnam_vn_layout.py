@@ -91,7 +91,7 @@ def crumbs(block: Any) -> list[str]:
 def crumb_block(h1: Any) -> list[str]:
     """A breadcrumb printed before the headline, at any level above it."""
     node = h1
-    while node is not None:
+    while node is not None and node.tag != "body":
         for count, block in enumerate(node.itersiblings(preceding=True)):
             if count >= _NEAR_HEADLINE:
                 break
