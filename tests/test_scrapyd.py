@@ -171,9 +171,10 @@ def test_a_cancelled_job_is_recorded_as_failed(scrapyd, replica, window, tmp_pat
         ("setting", f"PORTAL_CRAWLER_DB={db}"),
         ("setting", f"PORTAL_CRAWLER_REPLICA=127.0.0.1:{replica.port}"),
         ("setting", "AUTOTHROTTLE_ENABLED=False"),
-        # Slow enough to be cancelled mid-crawl; one request at a time, because a graceful
-        # shutdown waits for every request already handed to the downloader (each 2 s here).
+        # Slow enough to be cancelled mid-crawl.
         ("setting", 'DOWNLOAD_SLOTS={"vietnam.vn": {"concurrency": 1, "delay": 2}}'),
+        # One request at a time: a graceful stop drains what the downloader already holds,
+        # and the replica profile's 16 queued requests at 2 s each would outlast the wait.
         ("setting", "CONCURRENT_REQUESTS=1"),
     ])["jobid"]
     wait_for(scrapyd, job, "running")
