@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -96,6 +97,19 @@ def test_a_fifo_is_written_as_a_stream(crawled_archive, tmp_path, command):
         assert all(json.loads(line)["id"] for line in lines)
     else:
         assert received[0].rstrip().endswith(b"</html>")
+
+
+def test_a_socket_is_never_renamed_over(crawled_archive, tmp_path):
+    """A Unix socket cannot be opened as a file: one line, exit 1, and the socket stays."""
+    path = tmp_path / "listener"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(path))
+        listener.listen()
+        result = cli("export", "--db", str(crawled_archive), "-o", str(path))
+        assert stat.S_ISSOCK(os.stat(path).st_mode)
+    assert result.returncode == 1
+    assert_one_line(result.stderr)
+    assert [p.name for p in tmp_path.iterdir()] == ["listener"]
 
 
 def test_a_symlink_is_written_through(crawled_archive, tmp_path):
