@@ -90,7 +90,7 @@ def _crawl(spider: str, db: str | Path | None, replica: str | None,
         sys.exit(EXIT_USAGE)
     try:
         check_writable(db)
-    except ArchiveLocked as exc:
+    except (ArchiveLocked, NotAnArchive) as exc:
         click.echo(f"portal-crawler: {exc}", err=True)
         sys.exit(1)
     return run_crawl(spider, db, replica=replica, settings=settings, **arguments)
