@@ -127,12 +127,14 @@ def test_a_symlink_is_written_through(crawled_archive, tmp_path):
 
 
 def test_a_dangling_symlink_creates_its_target(crawled_archive, tmp_path):
-    target = tmp_path / "report.html"
-    link = tmp_path / "latest.html"
+    target = tmp_path / "articles.jsonl"
+    link = tmp_path / "latest.jsonl"
     link.symlink_to(target)
-    result = cli("report", "--db", str(crawled_archive), str(link))
+    result = cli("export", "--db", str(crawled_archive), "-o", str(link))
     assert result.returncode == 0, result.stderr
-    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("<!doctype")
+    assert link.is_symlink()
+    assert len(target.read_text(encoding="utf-8").splitlines()) == article_count(
+        crawled_archive)
 
 
 def stdout_link(tmp_path: Path) -> Path:
