@@ -61,6 +61,9 @@ _UNFLAG = 0.5  # a boilerplate-named element holding this share of all prose is 
 # listing, an index, a login wall, a page of links or of one line).
 MIN_ARTICLE_PROSE = 300
 _MAX_DEPTH = 250
+_MAX_TEASER_BLOCKS = 4  # a teaser: title, summary, maybe a byline and a date
+_MIN_TEASERS = 3
+_TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
 _MAX_CAPTION = 400
 _CAPTION_DEPTH = 5  # wrappers between an image and its figure or caption box
 _MAX_CELLS = 6  # an image table: the picture's cell and a caption cell or two
@@ -200,6 +203,7 @@ def find(root: Any) -> Content:
             boiler.add(el)
             for b in blocks[lo:hi]:
                 b.boiler = True
+    _mark_teasers(walk, total_prose)
     good = [0, *accumulate(_prose(b) if not b.boiler else 0 for b in blocks)]
     noise = [0, *accumulate(_noise(b) for b in blocks)]
     best, best_score = start, float("-inf")
@@ -216,6 +220,27 @@ def find(root: Any) -> Content:
     return Content(
         container=best, blocks=chosen, images=images,
         prose=good[hi] - good[lo])
+
+
+def _mark_teasers(walk: _Walk, total_prose: int) -> None:
+    """A stream of teasers is no article: three or more like siblings (same tag and class),
+    each a linked title with a line or two of summary, are boilerplate, unless they hold half
+    the page's prose (a listicle whose items link their titles)."""
+    groups: dict[tuple[Any, str, str], list[tuple[int, int]]] = {}
+    for el, (lo, hi) in walk.ranges.items():
+        if not 2 <= hi - lo <= _MAX_TEASER_BLOCKS or el.tag in _TABLE_PARTS:
+            continue  # a table's rows are its data, however alike
+        inside = walk.blocks[lo:hi]
+        titled = any(b.links > _BODY_LINKS * len(b.text) for b in inside)
+        if titled and any(_prose(b) for b in inside):
+            parent = el.getparent()
+            groups.setdefault((parent, el.tag, el.get("class") or ""), []).append((lo, hi))
+    for spans in groups.values():
+        prose = sum(_prose(b) for lo, hi in spans for b in walk.blocks[lo:hi])
+        if len(spans) >= _MIN_TEASERS and prose < _UNFLAG * total_prose:
+            for lo, hi in spans:
+                for b in walk.blocks[lo:hi]:
+                    b.boiler = True
 
 
 def _prose(b: Block) -> int:
