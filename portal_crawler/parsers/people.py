@@ -32,6 +32,13 @@ _MONTH_TAIL = re.compile(
 _UPDATED = re.compile(r"\b(?:updated|published|posted|last updated)\b.*$", re.IGNORECASE)
 _NOT_NAMES = re.compile(r"^(?:follow|share|about|more|view|see|contact|subscribe|author|"
                         r"authors|by|posted|written)\b", re.IGNORECASE)
+# A box titled by a heading ("From the same author", "Cùng tác giả") lists other articles.
+_HEADED = etree.XPath("self::h1|self::h2|self::h3|self::h4|self::h5|self::h6|.//h1|.//h2|.//h3|"
+                      ".//h4|.//h5|.//h6")
+# Lower-case words a person's name may hold ("Ludwig van Beethoven", "Ana da Silva").
+_PARTICLES = frozenset({"de", "da", "di", "do", "dos", "das", "del", "della", "van", "von",
+                        "der", "den", "ter", "la", "le", "du", "bin", "binti", "al", "el", "y",
+                        "e", "ibn", "st."})
 
 
 def page_authors(root: Any, sites: frozenset[str]) -> list[str]:
@@ -39,6 +46,8 @@ def page_authors(root: Any, sites: frozenset[str]) -> list[str]:
     for query in _QUERIES:
         for node in query(root)[:_MAX_NODES]:
             if not isinstance(node.tag, str) or node.tag in ("meta", "link", "script"):
+                continue
+            if _HEADED(node):
                 continue
             if names := _names(node, sites):
                 return names  # the first byline: later ones credit other articles
@@ -61,9 +70,20 @@ def _names(node: Any, sites: frozenset[str]) -> list[str]:
     for person in split_byline(text).authors:
         k = key(person)
         if (len(k) >= 3 and k not in sites and not _NOT_NAMES.match(person)
-                and len(person.split()) <= 4 and person[0].isupper() and person not in people):
+                and len(person.split()) <= 4 and person[0].isupper() and is_name(person)
+                and person not in people):
             people.append(person)
     return people
+
+
+def is_name(text: str) -> bool:
+    """Written as a name: in a script with letter case, every word but a particle is
+    capitalised ("Minh Phương", not "Cùng tác giả" or "Du même auteur")."""
+    for word in text.split():
+        first = word[0]
+        if first.islower() and word.casefold() not in _PARTICLES:
+            return False
+    return True
 
 
 def _before_cut(text: str) -> str:
