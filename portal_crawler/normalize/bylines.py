@@ -62,6 +62,11 @@ def split_byline(raw: str | None, *, publications: Iterable[str] = ()) -> Byline
     return result
 
 
+def is_byline(text: str) -> bool:
+    """The text opens as a byline does ("By", "Theo", "Tác giả:", "Oleh", "Par", "記者")."""
+    return bool(_PREFIX.match(clean_text(text)))
+
+
 def clean_authors(names: Iterable[str], *, publications: Iterable[str] = ()) -> list[str]:
     """Authors list -> people only, cleaned and deduplicated, order kept (idempotent)."""
     known = list(publications)

@@ -66,6 +66,7 @@ _MIN_TEASERS = 3
 _TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
 _MAX_CAPTION = 400
 _CAPTION_DEPTH = 5  # wrappers between an image and its figure or caption box
+_MAX_ICON = 50  # px: a picture declared no larger is a logo or an icon
 _MAX_CELLS = 6  # an image table: the picture's cell and a caption cell or two
 # What may wrap an image alone on the way up to its figure, caption box or table.
 _WRAPPERS = frozenset({"p", "div", "a", "span", "picture", "center", "td", "th", "tr", "tbody"})
@@ -216,7 +217,8 @@ def find(root: Any) -> Content:
     chosen = [b for i, b in enumerate(blocks[lo:hi], lo)
               if not b.boiler and i not in captions and _is_body(b)]
     images = [img for img, index, flags in walk.images
-              if not boiler.intersection(flags) and _belongs(img, index, best, lo, hi)]
+              if not boiler.intersection(flags) and not _is_icon(img)
+              and _belongs(img, index, best, lo, hi)]
     return Content(
         container=best, blocks=chosen, images=images,
         prose=good[hi] - good[lo])
@@ -269,6 +271,15 @@ def _caption_ranges(walk: _Walk, lo: int, hi: int) -> set[int]:
     return found
 
 
+def _is_icon(img: Any) -> bool:
+    """Declared this small, a picture is a logo, an icon or a tracking pixel, not a photo."""
+    for attr in ("width", "height"):
+        value = (img.get(attr) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) <= _MAX_ICON:
+            return True
+    return False
+
+
 def _belongs(img: Any, index: int, container: Any, lo: int, hi: int) -> bool:
     """In the container, or the lede figure just above it (within its parent or grandparent)."""
     ancestors = list(img.iterancestors())
@@ -301,7 +312,7 @@ def caption_of(img: Any, root: Any) -> str:
             cap = anc.find(".//figcaption")
             if cap is not None:
                 return _text(cap)
-            return _caption_child(anc)
+            return _caption_child(anc) or _next_caption(anc)
         if tag == "table":
             cap = anc.find(".//caption")
             if cap is not None and (text := _text(cap)):
@@ -338,7 +349,19 @@ def _next_caption(el: Any) -> str:
         return ""
     if _CAPTION_CLASS.search(_name(nxt)) or nxt.tag in ("figcaption",):
         return _text(nxt)
-    return ""
+    return _italic_line(nxt)
+
+
+def _italic_line(el: Any) -> str:
+    """A short paragraph set wholly in italics right under a picture is its caption
+    (`<p><img></p><p><em>Caption. Photo: X</em></p>`), as editors print one without markup."""
+    if el.tag not in ("p", "div") or len(el) != 1 or (el.text or "").strip():
+        return ""
+    child = el[0]
+    if not isinstance(child.tag, str) or child.tag not in ("em", "i") or (child.tail or "").strip():
+        return ""
+    text = _text(el)
+    return text if len(text) <= _MAX_CAPTION else ""
 
 
 def _only_image(el: Any) -> bool:
@@ -352,6 +375,13 @@ def _text(node: Any) -> str:
 
 def image_fields(img: Any, root: Any, absolute: Any) -> dict[str, Any] | None:
     """One Article image: URL (lazy-loading attributes first), caption and credit apart."""
+    found = image_and_caption(img, root, absolute)
+    return found[0] if found else None
+
+
+def image_and_caption(img: Any, root: Any,
+                      absolute: Any) -> tuple[dict[str, Any], str] | None:
+    """`image_fields` and the caption as printed (credit included), which is no body text."""
     url = None
     for attr in ("data-src", "data-lazy-src", "data-original", "data-url", "src"):
         if (value := img.get(attr)) and not value.startswith("data:"):
@@ -365,7 +395,7 @@ def image_fields(img: Any, root: Any, absolute: Any) -> dict[str, Any] | None:
     full = dedupe_repeat(caption_of(img, root))
     caption, credit = split_caption(full)
     return {"url": url, "caption": caption, "credit": credit,
-            "alt": clean_text(img.get("alt")) or None}
+            "alt": clean_text(img.get("alt")) or None}, full
 
 
-__all__ = ["Block", "Content", "caption_of", "find", "image_fields"]
+__all__ = ["Block", "Content", "caption_of", "find", "image_and_caption", "image_fields"]

@@ -10,6 +10,7 @@ linked to author pages in the header.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -21,7 +22,7 @@ from . import content
 from .base import Fields, Page, css, first_text, text_of
 from .blocks import author_links, dateline, header_blocks, printed_date
 from .headline import site_keys, strip_site_name
-from .people import page_authors
+from .people import line_authors, page_authors
 
 NAME = "generic"
 VERSION = 3
@@ -29,6 +30,8 @@ NOT_ARTICLE = "not an article"
 _SITE_NAME = etree.XPath('//meta[@property="og:site_name" or @name="application-name"]/@content')
 _KEPT_TAGS = frozenset({"pre", "blockquote", "li"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_SIGNED = "_signed"  # the people a byline line of the body names (not a field)
+_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
 
 _DATE_NODES = tuple(etree.XPath(q) for q in (
     '//*[@itemprop="datePublished"]',
@@ -44,12 +47,15 @@ def parse(page: Page) -> Fields:
     fields: Fields = {"headline": headline}
     found = content.find(page.root)
     info = dateline(h1) if h1 is not None else None
+    sites = site_keys(_SITE_NAME(page.root), page.url).all
+    body = _body(found, page, headline, sites) if found.is_article else {}
+    signed = body.pop(_SIGNED, [])
     if page.wants("authors"):
-        sites = site_keys(_SITE_NAME(page.root), page.url)
-        fields["authors"] = (author_links(header_blocks(h1, found.container))
-                             or page_authors(page.root, sites.all))
+        head = header_blocks(h1, found.container)
+        fields["authors"] = (author_links(head) or page_authors(page.root, sites)
+                             or _header_byline(head, sites) or signed)
     if found.is_article:
-        fields.update(_body(found, page, headline))
+        fields.update(body)
     elif found.container is not None:
         fields["messages"] = [NOT_ARTICLE]
     if page.wants("date_published"):
@@ -57,24 +63,57 @@ def parse(page: Page) -> Fields:
     return {name: value for name, value in fields.items() if value}
 
 
-def _body(found: content.Content, page: Page, headline: str) -> Fields:
+def _header_byline(blocks: list[Any], sites: frozenset[str]) -> list[str]:
+    """A byline line between headline and body that says so ("By ...", "Tác giả: ...")."""
+    for block in blocks:
+        if people := line_authors(text_of(block), sites):
+            return people
+    return []
+
+
+def _body(found: content.Content, page: Page, headline: str,
+          sites: frozenset[str]) -> Fields:
+    images: list[dict[str, Any]] = []
+    captions: set[str] = set()
+    for img in found.images:
+        if (pair := content.image_and_caption(img, page.root, page.absolute)) is None:
+            continue
+        image, printed = pair
+        captions.add(printed)
+        if image not in images:  # the same picture may recur with its caption
+            images.append(image)
     texts: list[str] = []
     html: list[str] = []
+    owners: list[Any] = []
     for block in found.blocks:
         if block.kind in _HEADINGS and block.text == headline:
             continue  # the headline printed above the body is not body text
         text = block.text
-        if is_ad_token(text) or is_source_trailer(text) or is_legal_footer(text):
+        if (text in captions or is_ad_token(text) or is_source_trailer(text)
+                or is_legal_footer(text)):
             continue
         tag = block.kind if block.kind in _HEADINGS or block.kind in _KEPT_TAGS else "p"
         texts.append(text)
         html.append(f"<{tag}>{escape(text, quote=False)}</{tag}>")
-    images: list[dict[str, Any]] = []
-    for img in found.images:
-        image = content.image_fields(img, page.root, page.absolute)
-        if image and image not in images:  # the same picture may recur with its caption
-            images.append(image)
-    return {"body": "\n\n".join(texts), "body_html": "\n".join(html), "images": images}
+        owners.append(block.owner)
+    # A byline printed as a line of the body, closing it (set apart or saying "By ...") or
+    # opening it ("Oleh: ..."), credits the article and is not body text.
+    people = []
+    if texts and (people := line_authors(texts[-1], sites, signed=_set_apart(owners[-1]))):
+        del texts[-1], html[-1]
+    elif len(texts) > 1 and (people := line_authors(texts[0], sites)):
+        del texts[0], html[0]
+    return {"body": "\n\n".join(texts), "body_html": "\n".join(html), "images": images,
+            _SIGNED: people}
+
+
+def _set_apart(el: Any) -> bool:
+    """Right-aligned, or nothing but one bold run: how a closing signature is printed."""
+    if _RIGHT.search(el.get("style") or "") or (el.get("align") or "").lower() == "right":
+        return True
+    kids = [c for c in el if isinstance(c.tag, str)]
+    return (len(kids) == 1 and kids[0].tag in ("strong", "b") and not (el.text or "").strip()
+            and not (kids[0].tail or "").strip())
 
 
 def _title(page: Page) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..normalize.bylines import split_byline
+from ..normalize.bylines import is_byline, split_byline
 from ..normalize.text import clean_text
 from .headline import key
 
@@ -26,6 +26,7 @@ _QUERIES = tuple(etree.XPath(q) for q in (
 _NAME_PROP = etree.XPath('.//*[@itemprop="name"]')
 _MAX_BYLINE = 120  # longer text is an author box's biography, not a byline
 _MAX_NODES = 12
+_MAX_LINE = 60  # a byline printed as a line of the text, not a sentence naming someone
 _CUT = re.compile(r"\d|\s[|•·]\s|\n|\s{3,}")
 _MONTH_TAIL = re.compile(
     r"\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$", re.IGNORECASE)
@@ -64,9 +65,21 @@ def _names(node: Any, sites: frozenset[str]) -> list[str]:
         linked = [t for t in links if t and not _CUT.search(t)]
         if linked and sum(map(len, linked)) >= 0.5 * len(clean_text(_before_cut(text))):
             text = ", ".join(linked)
-    text = _before_cut(text)
+    return _people(_before_cut(text), sites)
+
+
+def line_authors(text: str, sites: frozenset[str], *, signed: bool = False) -> list[str]:
+    """The people a short line of the text names when it is a byline: it opens as one ("By
+    Jane Doe", "Theo Minh Phương", "Oleh: Andi"), or, `signed` (set apart as a signature:
+    right-aligned or all bold, closing the body), it is nothing but names ("Thanh Hà")."""
+    if len(text) > _MAX_LINE or text[-1:] in ".?!:;\"”" or not (signed or is_byline(text)):
+        return []
+    return _people(_before_cut(text), sites)
+
+
+def _people(text: str, sites: frozenset[str]) -> list[str]:
     text = _MONTH_TAIL.sub("", _UPDATED.sub("", text))
-    people = []
+    people: list[str] = []
     for person in split_byline(text).authors:
         k = key(person)
         if (len(k) >= 3 and k not in sites and not _NOT_NAMES.match(person)
