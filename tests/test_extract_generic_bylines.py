@@ -122,3 +122,13 @@ def test_a_logo_of_icon_size_beside_the_source_is_no_article_image() -> None:
     photo = "<figure><img src='/anh/cang.jpg'><figcaption>Cảng cá sáng thứ Tư</figcaption></figure>"
     a = run(f"<div>{info}<p>{P1}</p>{photo}<p>{P2}</p><p>{P3}</p></div>")
     assert [i["url"].rsplit("/", 1)[1] for i in a.images] == ["cang.jpg"]
+
+
+def test_a_thumbnail_of_another_article_in_a_list_of_links_is_no_article_image() -> None:
+    related = ("<section><h2>Cùng chủ đề</h2><ul><li><a href='/bai-khac.html'>"
+               "<img src='/anh/bai-khac.jpg' alt=''></a><a href='/bai-khac.html'>Một bài khác "
+               "về cảng cá</a></li></ul></section>")
+    photo = ("<figure><a href='/anh/cang-lon.jpg'><img src='/anh/cang.jpg'></a>"
+             "<figcaption>Cảng cá sáng thứ Tư</figcaption></figure>")
+    a = run(f"<div><p>{P1}</p>{photo}<p>{P2}</p><p>{P3}</p>{related}</div>")
+    assert [i["url"].rsplit("/", 1)[1] for i in a.images] == ["cang.jpg"]

@@ -67,6 +67,8 @@ _TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
 _MAX_CAPTION = 400
 _CAPTION_DEPTH = 5  # wrappers between an image and its figure or caption box
 _MAX_ICON = 50  # px: a picture declared no larger is a logo or an icon
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|tiff?)(?:[?#]|$)", re.IGNORECASE)
+_ITEM_TAGS = frozenset({"li", "p", "div", "article", "td"})  # the block a teaser stands in
 _MAX_CELLS = 6  # an image table: the picture's cell and a caption cell or two
 # What may wrap an image alone on the way up to its figure, caption box or table.
 _WRAPPERS = frozenset({"p", "div", "a", "span", "picture", "center", "td", "th", "tr", "tbody"})
@@ -218,7 +220,7 @@ def find(root: Any) -> Content:
               if not b.boiler and i not in captions and _is_body(b)]
     images = [img for img, index, flags in walk.images
               if not boiler.intersection(flags) and not _is_icon(img)
-              and _belongs(img, index, best, lo, hi)]
+              and _belongs(img, index, best, lo, hi) and not _is_thumbnail(img)]
     return Content(
         container=best, blocks=chosen, images=images,
         prose=good[hi] - good[lo])
@@ -278,6 +280,21 @@ def _is_icon(img: Any) -> bool:
         if value.isdigit() and int(value) <= _MAX_ICON:
             return True
     return False
+
+
+def _is_thumbnail(img: Any) -> bool:
+    """A picture linking to another page from a block that is nothing but links (a list
+    item of other articles: thumbnail and linked title) illustrates that article, not this."""
+    link = next((a for a, _ in zip(img.iterancestors(), range(3), strict=False)
+                 if a.tag == "a"), None)
+    if link is None or _IMAGE_FILE.search(link.get("href") or ""):
+        return False
+    item = next((a for a in link.iterancestors() if a.tag in _ITEM_TAGS), None)
+    if item is None:
+        return False
+    text = _text(item)
+    linked = sum(len(_text(a)) for a in item.iter("a"))
+    return bool(text) and linked >= _BODY_LINKS * len(text)
 
 
 def _belongs(img: Any, index: int, container: Any, lo: int, hi: int) -> bool:
