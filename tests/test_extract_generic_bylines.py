@@ -132,3 +132,10 @@ def test_a_thumbnail_of_another_article_in_a_list_of_links_is_no_article_image()
              "<figcaption>Cảng cá sáng thứ Tư</figcaption></figure>")
     a = run(f"<div><p>{P1}</p>{photo}<p>{P2}</p><p>{P3}</p>{related}</div>")
     assert [i["url"].rsplit("/", 1)[1] for i in a.images] == ["cang.jpg"]
+
+
+def test_a_picture_whose_size_is_not_known_yet_is_kept() -> None:
+    photo = ("<figure><img src='/anh/cang.jpg' width='570' height='0'>"
+             "<figcaption>Cảng cá sáng thứ Tư</figcaption></figure>")
+    a = run(f"<div><p>{P1}</p>{photo}<p>{P2}</p><p>{P3}</p></div>")
+    assert [i["caption"] for i in a.images] == ["Cảng cá sáng thứ Tư"]

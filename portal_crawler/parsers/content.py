@@ -68,7 +68,6 @@ _MAX_CAPTION = 400
 _CAPTION_DEPTH = 5  # wrappers between an image and its figure or caption box
 _MAX_ICON = 50  # px: a picture declared no larger is a logo or an icon
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|tiff?)(?:[?#]|$)", re.IGNORECASE)
-_ITEM_TAGS = frozenset({"li", "p", "div", "article", "td"})  # the block a teaser stands in
 _MAX_CELLS = 6  # an image table: the picture's cell and a caption cell or two
 # What may wrap an image alone on the way up to its figure, caption box or table.
 _WRAPPERS = frozenset({"p", "div", "a", "span", "picture", "center", "td", "th", "tr", "tbody"})
@@ -277,19 +276,19 @@ def _is_icon(img: Any) -> bool:
     """Declared this small, a picture is a logo, an icon or a tracking pixel, not a photo."""
     for attr in ("width", "height"):
         value = (img.get(attr) or "").strip().removesuffix("px")
-        if value.isdigit() and int(value) <= _MAX_ICON:
+        if value.isdigit() and 0 < int(value) <= _MAX_ICON:  # 0: size not known yet
             return True
     return False
 
 
 def _is_thumbnail(img: Any) -> bool:
-    """A picture linking to another page from a block that is nothing but links (a list
-    item of other articles: thumbnail and linked title) illustrates that article, not this."""
+    """A picture linking to another page from a list item that is nothing but links (a list
+    of other articles: thumbnail and linked title) illustrates that article, not this one."""
     link = next((a for a, _ in zip(img.iterancestors(), range(3), strict=False)
                  if a.tag == "a"), None)
     if link is None or _IMAGE_FILE.search(link.get("href") or ""):
         return False
-    item = next((a for a in link.iterancestors() if a.tag in _ITEM_TAGS), None)
+    item = next(link.iterancestors("li"), None)
     if item is None:
         return False
     text = _text(item)
