@@ -139,3 +139,10 @@ def test_a_picture_whose_size_is_not_known_yet_is_kept() -> None:
              "<figcaption>Cảng cá sáng thứ Tư</figcaption></figure>")
     a = run(f"<div><p>{P1}</p>{photo}<p>{P2}</p><p>{P3}</p></div>")
     assert [i["caption"] for i in a.images] == ["Cảng cá sáng thứ Tư"]
+
+
+def test_an_author_box_titled_with_the_name() -> None:
+    box = ("<div class='author-card'><h4>Jane Doe</h4><p>Jane covers ports and shipping "
+           "for the paper.</p></div>")
+    a = run(f"<div>{PARAS}</div>", after=box, lang="en")
+    assert a.authors == ["Jane Doe"]

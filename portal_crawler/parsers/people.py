@@ -33,7 +33,7 @@ _MONTH_TAIL = re.compile(
 _UPDATED = re.compile(r"\b(?:updated|published|posted|last updated)\b.*$", re.IGNORECASE)
 _NOT_NAMES = re.compile(r"^(?:follow|share|about|more|view|see|contact|subscribe|author|"
                         r"authors|by|posted|written)\b", re.IGNORECASE)
-# A box titled by a heading ("From the same author", "Cùng tác giả") lists other articles.
+# The title of an author box, or of a box of the author's other articles.
 _HEADED = etree.XPath("self::h1|self::h2|self::h3|self::h4|self::h5|self::h6|.//h1|.//h2|.//h3|"
                       ".//h4|.//h5|.//h6")
 # Lower-case words a person's name may hold ("Ludwig van Beethoven", "Ana da Silva").
@@ -48,8 +48,6 @@ def page_authors(root: Any, sites: frozenset[str]) -> list[str]:
         for node in query(root)[:_MAX_NODES]:
             if not isinstance(node.tag, str) or node.tag in ("meta", "link", "script"):
                 continue
-            if _HEADED(node):
-                continue
             if names := _names(node, sites):
                 return names  # the first byline: later ones credit other articles
     return []
@@ -61,6 +59,9 @@ def _names(node: Any, sites: frozenset[str]) -> list[str]:
     text = clean_text(raw) if prop else raw.strip()
     if not text or len(clean_text(text)) > _MAX_BYLINE:
         return []
+    if not prop and (heads := _HEADED(node)):  # a box's title names its person, or what
+        node = heads[0]                         # the box is ("From the same author")
+        text = clean_text("".join(node.itertext()))
     if not prop and (links := [clean_text("".join(a.itertext())) for a in node.iter("a")]):
         linked = [t for t in links if t and not _CUT.search(t)]
         if linked and sum(map(len, linked)) >= 0.5 * len(clean_text(_before_cut(text))):
