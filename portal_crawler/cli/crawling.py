@@ -28,12 +28,18 @@ from .app import DB_OPTION, main
               help="Offline mode: route every portal host to a replica on loopback.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting, as with `scrapy crawl -s` (repeatable).")
+@click.option("--site", metavar="URL",
+              help="Crawl any site with the generic `portal` spider (see "
+                   "docs/adding-a-portal.md); without --since/--until, all it lists.")
+@click.option("--timezone", metavar="ZONE",
+              help="With --site, for a site not in the registry: its time zone [default: UTC].")
 @click.option("--plan", "plan_path", type=click.Path(dir_okay=False), metavar="PATH",
               help="Run the jobs of a crawl plan (TOML, see docs/scheduling.md) one after "
                    "another, instead of SPIDER and the options above.")
 def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
           until: str | None, max_articles: int | None, follow_related: int,
-          replica: str | None, overrides: tuple[str, ...], plan_path: str | None) -> None:
+          replica: str | None, overrides: tuple[str, ...], site: str | None,
+          timezone: str | None, plan_path: str | None) -> None:
     """Crawl a portal into the archive.
 
     Exit status: 0 ok, 1 failed, 2 bad arguments, 3 degraded. With --plan: 0 when every job
@@ -53,9 +59,40 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
         if not sep or not name:
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
         settings[name.strip()] = value
+    if site is not None or timezone is not None:
+        spider, arguments = _site_job(spider, site, timezone, arguments)
     outcome = _crawl(spider, db, replica, arguments, settings)
     click.echo(f"crawl {outcome}")
     sys.exit(EXIT_CODES.get(outcome, 1))
+
+
+def _site_job(spider: str, site: str | None, timezone: str | None,
+              arguments: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """`--site URL`: the generic spider's job, its arguments checked before any engine."""
+    from click.core import ParameterSource
+
+    from ..spiders.portal import SiteArguments
+
+    ctx = click.get_current_context()
+    problem = None
+    if site is None:
+        problem = "--timezone goes with --site"
+    elif ctx.get_parameter_source("spider") == ParameterSource.COMMANDLINE and spider != "portal":
+        problem = f"--site crawls with the portal spider, not {spider}"
+    elif arguments.get("follow_related"):
+        problem = "--follow-related is not for --site"
+    if problem is None:
+        try:
+            SiteArguments.parse(site, timezone=timezone, since=arguments["since"],
+                                until=arguments["until"],
+                                max_articles=arguments["max_articles"], lang=arguments["lang"])
+        except ArgumentError as exc:
+            problem = str(exc)
+    if problem is not None:
+        click.echo(f"portal-crawler: {problem}", err=True)
+        sys.exit(EXIT_USAGE)
+    site_arguments = {k: v for k, v in arguments.items() if k != "follow_related"}
+    return "portal", {**site_arguments, "site": site, "timezone": timezone}
 
 
 def _crawl_plan(plan_path: str) -> int:
@@ -66,7 +103,7 @@ def _crawl_plan(plan_path: str) -> int:
     ctx = click.get_current_context()
     given = [f"--{name.replace('_', '-')}" if name != "spider" else "SPIDER"
              for name in ("spider", "db", "lang", "since", "until", "max_articles",
-                          "follow_related", "replica", "overrides")
+                          "follow_related", "replica", "overrides", "site", "timezone")
              if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
     if given:
         click.echo(f"portal-crawler: --plan takes no {', '.join(given)}: "
