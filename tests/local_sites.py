@@ -5,9 +5,11 @@ pages. Each site knows its own article URLs: the tests' oracle."""
 from __future__ import annotations
 
 import gzip
+import json
 import random
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 
 from portal_crawler.replica.generate import SiteMap
 from portal_crawler.replica.resource import Resource
@@ -74,6 +76,7 @@ class LocalSite:
     articles: list[str] = field(default_factory=list)  # paths of the articles it publishes
     not_articles: list[str] = field(default_factory=list)  # discoverable pages that are not
     days: dict[str, str] = field(default_factory=dict)  # article path -> day it was published
+    listings: list[str] = field(default_factory=list)  # listing pages it serves
 
     def add(self, path: str, body: bytes, content_type: str = HTML, status: int = 200) -> None:
         self.site[(HOST, path)] = Resource(status=status, body=body, content_type=content_type,
@@ -179,4 +182,30 @@ def listings_site(base: str) -> LocalSite:
     # Navigation targets: pages that are not articles, and an article only the menu links.
     local.add("/world/", listing_page("World", first[:2]))
     local.add("/about/", chrome("<h1>About</h1><p>We are a small newsroom.</p>", "About"))
+    return local
+
+
+def corpus_site(base: str, corpus: Path) -> LocalSite:
+    """Real pages of a corpus (one folder per page: source.html.gz, expected-metadata.json with
+    `readerable`) served as a site: robots.txt -> a sitemap of every page and of a listing
+    page, the home linking every page. `articles` are the readerable pages."""
+    local = LocalSite()
+    entries, titles = [], []
+    for folder in sorted(p for p in corpus.iterdir() if p.is_dir()):
+        meta = json.loads((folder / "expected-metadata.json").read_text(encoding="utf-8"))
+        path = f"/{folder.name}/"
+        local.add(path, gzip.decompress((folder / "source.html.gz").read_bytes()), "text/html")
+        (local.articles if meta["readerable"] else local.not_articles).append(path)
+        entries.append((base + path, "2024-05-01"))
+        titles.append((path, meta.get("title") or folder.name))
+    listing = "/all-stories-from-the-corpus/"
+    items = "".join(f'<li><h2><a href="{p}">{escape(t)}</a></h2></li>' for p, t in titles)
+    page = chrome(f"<h1>All stories</h1><ul>{items}</ul>", "All stories")
+    local.add(listing, page)
+    local.add("/", page)
+    local.listings = ["/", listing]
+    local.add("/robots.txt", f"User-agent: *\nSitemap: {base}/sitemap.xml\n".encode(),
+              "text/plain")
+    local.add("/sitemap.xml", sitemap_xml("urlset", [*entries, (base + listing, "2024-05-01")]),
+              "application/xml")
     return local

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import local_sites
 import pytest
-from conftest import SCRAPY, cli, run
+from conftest import ROOT, SCRAPY, cli, run
 
 from portal_crawler.discovery.feeds import FEED, INDEX, URLSET, read_listing, robots_sitemaps
 from portal_crawler.discovery.listings import is_listing_url, read_listing_page
@@ -189,6 +189,34 @@ def test_listing_links_by_shape_and_position():
     links = read_listing_page(page, "https://s.example/", lambda u: "s.example" in u)
     assert links.articles == ["https://s.example/2024/05/01/x",
                               "https://s.example/politics/long-slug-of-a-story"]
-    assert links.listings == ["https://s.example/world/", "https://s.example/tag/y/"]
+    assert links.listings == ["https://s.example/tag/y/"]  # /world/: unknown shape, not followed
     assert links.next_pages == ["https://s.example/page/2/"]
     assert is_listing_url("https://s.example/author/jane/") and is_listing_url("https://s.example/")
+
+
+# The corpus: real pages beside the checkout (CI has ../shared); missing is a failure.
+CORPUS = ROOT.parent / "shared" / "corpus" / "readability"
+
+
+def test_real_pages_served_as_a_site(tmp_path):
+    assert CORPUS.is_dir(), f"the readability corpus is missing: {CORPUS}"
+    site = SiteMap()
+    with ReplicaServer(site) as server:
+        local = local_sites.corpus_site(server.base_url, CORPUS)
+        site.update(local.site)
+        db = tmp_path / "corpus.db"
+        result = cli("crawl", "--site", server.base_url + "/", "--db", str(db), *FAST,
+                     timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    base = server.base_url
+    # An alias is archived too: the same text at a second URL (the archive's identity rules).
+    archived = {url.removeprefix(base) for (url,) in rows(
+        db, "select url from articles union select url from aliases")}
+    assert len(local.articles) == 122 and len(local.not_articles) == 8
+    found = len(archived & set(local.articles))
+    wrong = len(archived & set(local.not_articles))
+    print(f"corpus site: {found}/122 articles, {wrong}/8 non-articles archived")
+    assert found >= 0.9 * 122
+    assert wrong <= 2
+    assert not archived & set(local.listings)
+    assert archived <= set(local.articles) | set(local.not_articles)

@@ -64,8 +64,8 @@ def looks_like_article(url: str) -> bool:
 
 
 def read_listing_page(body: bytes | str, url: str, owns: Callable[[str], bool]) -> Links:
-    """Article links, listing links (sections, tags, outside the page chrome) and next pages
-    of one listing page, each once, in page order."""
+    """Article links, listing links (tag, category, author pages) and next pages of one
+    listing page outside its chrome (menus, header, footer, sidebars), each once, in order."""
     root = _root(body)
     links = Links()
     if root is None:
@@ -93,8 +93,10 @@ def read_listing_page(body: bytes | str, url: str, owns: Callable[[str], bool]) 
             links.next_pages.append(target)
         elif looks_like_article(target):
             links.articles.append(target)
-        else:
+        elif is_listing_url(target):
             links.listings.append(target)
+        # Anything else (a short path, a page of unknown shape) is not followed: on real
+        # sites those are mostly static pages, and following them walks the whole site.
     return links
 
 
