@@ -220,3 +220,22 @@ def test_real_pages_served_as_a_site(tmp_path):
     assert wrong <= 2
     assert not archived & set(local.listings)
     assert archived <= set(local.articles) | set(local.not_articles)
+
+
+def test_second_site_crawl_is_incremental(tmp_path):
+    """As for vietnam_vn: archived articles published before the revisit window are not
+    fetched again; the second run is still ok."""
+    site = SiteMap()
+    with ReplicaServer(site) as server:
+        local = local_sites.sitemaps_site(server.base_url)
+        site.update(local.site)
+        db = tmp_path / "twice.db"
+        first = cli("crawl", "--site", server.base_url + "/", "--db", str(db), *FAST)
+        before = len(server.requests)
+        second = cli("crawl", "--site", server.base_url + "/", "--db", str(db), *FAST)
+        again = {path for _, _, path in server.requests[before:]}
+    assert first.returncode == 0 and second.returncode == 0, second.stderr[-3000:]
+    assert not again & set(local.articles)
+    assert {"/", "/robots.txt", "/sitemap_index.xml.gz"} <= again  # discovery runs again
+    runs = rows(db, "select outcome from crawl_runs order by id")
+    assert [r[0] for r in runs] == ["ok", "ok"]
