@@ -239,3 +239,14 @@ def test_second_site_crawl_is_incremental(tmp_path):
     assert {"/", "/robots.txt", "/sitemap_index.xml.gz"} <= again  # discovery runs again
     runs = rows(db, "select outcome from crawl_runs order by id")
     assert [r[0] for r in runs] == ["ok", "ok"]
+
+
+def test_the_documented_registry_entry_loads_as_written(tmp_path):
+    doc = (ROOT / "docs" / "adding-a-portal.md").read_text(encoding="utf-8")
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "portals.toml"
+    path.write_text(example, encoding="utf-8")
+    portal = load_registry(path)["example.org"]
+    assert portal.hosts == {"www.example.org", "example.org", "m.example.org"}
+    assert portal.languages == ("en", "fr") and portal.parser == "example_org"
+    assert portal.absolute(portal.sitemaps[0]) == "https://www.example.org/sitemap_index.xml"
