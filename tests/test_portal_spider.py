@@ -10,7 +10,7 @@ from pathlib import Path
 
 import local_sites
 import pytest
-from conftest import ROOT, SCRAPY, cli, run
+from conftest import CRAWL_CLOCK, ROOT, SCRAPY, cli, run
 
 from portal_crawler.discovery.feeds import FEED, INDEX, URLSET, read_listing, robots_sitemaps
 from portal_crawler.discovery.listings import is_listing_url, read_listing_page
@@ -250,3 +250,20 @@ def test_the_documented_registry_entry_loads_as_written(tmp_path):
     assert portal.hosts == {"www.example.org", "example.org", "m.example.org"}
     assert portal.languages == ("en", "fr") and portal.parser == "example_org"
     assert portal.absolute(portal.sitemaps[0]) == "https://www.example.org/sitemap_index.xml"
+
+
+def test_registered_portal_by_site_uses_its_entry_offline(replica, tmp_path):
+    """--site with a registered portal: its registry entry (hosts, the sitemap hint, zone),
+    offline mode through --replica. Oracle: the replica's golden pages, one per article."""
+    import json
+
+    expected = {json.loads(p.read_text(encoding="utf-8"))["id"]
+                for p in (ROOT / "tests" / "pages" / "vietnam_vn").glob("*.json")}
+    db = tmp_path / "vn.db"
+    result = cli("crawl", "--site", "https://www.vietnam.vn/", "--replica",
+                 f"127.0.0.1:{replica.port}", "--db", str(db),
+                 env={"PORTAL_CRAWLER_NOW": CRAWL_CLOCK})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {i for (i,) in rows(db, "select id from articles")} == expected
+    assert {p for (p,) in rows(db, "select distinct portal from articles")} == {"vietnam.vn"}
+    assert "registry_entry" not in rows(db, "select arguments from crawl_runs")[0][0]
