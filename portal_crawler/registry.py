@@ -102,9 +102,13 @@ def derive_portal(url: str, timezone: str | None = None) -> Portal:
     hosts = {host}
     if not _is_ip(host) and "." in host:
         hosts.add(host[4:] if host.startswith("www.") else f"www.{host}")
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    # Canonical URLs as identity.canonical_url() writes them for a site outside the registry
+    # (bare host, the URL's scheme and port): ids stay the same when the entry is gone, as in
+    # a later `reparse`.
+    netloc = host.removeprefix("www.") if parts.port is None else f"{host}:{parts.port}"
+    netloc = netloc.removeprefix("www.")
     return Portal(
-        name=netloc.removeprefix("www."), canonical_host=netloc, hosts=frozenset(hosts),
+        name=netloc, canonical_host=netloc, hosts=frozenset(hosts),
         languages=(), default_language="", timezone=check_zone(url, timezone or "UTC"),
         scheme=parts.scheme, derived=True,
     )

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider, IgnoreRequest
@@ -129,7 +129,7 @@ class PortalSpider(scrapy.Spider):
             raise CloseSpider("bad_arguments")
         site = self.arguments["site"]
         portal = self.portal
-        yield self._request(portal.absolute("/robots.txt"), self.parse_robots, "robots")
+        yield self._request(urljoin(site, "/robots.txt"), self.parse_robots, "robots")
         yield self._request(site, self.parse_listing, "listing", depth=0, page=0, home=True)
         for url in portal.sitemaps:
             yield self._request(portal.absolute(url), self.parse_sitemap, "sitemap")
@@ -298,7 +298,8 @@ class PortalSpider(scrapy.Spider):
     def _probe(self, paths: tuple[str, ...], callback: Any) -> Iterator[scrapy.Request]:
         kind = "sitemap" if callback == self.parse_sitemap else "feed"
         for path in paths:
-            yield self._request(self.portal.absolute(path), callback, kind, probe=True)
+            yield self._request(urljoin(self.arguments["site"], path), callback, kind,
+                                probe=True)
 
     def _request(self, url: str, callback: Any, kind: str, **meta: Any) -> scrapy.Request:
         """One download slot per site: politeness is per portal, not per mirror host."""

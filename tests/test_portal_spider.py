@@ -141,6 +141,21 @@ def test_registry_entry_without_parser_and_bad_entries(tmp_path):
         load_registry(path)
 
 
+def test_derived_entry_keeps_the_identity_of_an_unregistered_site():
+    from portal_crawler.identity import canonical_url
+    from portal_crawler.portals import register
+
+    url = "https://www.derived-twin.test/news/a-story-here/?utm_source=x"
+    before = canonical_url(url)
+    register(derive_portal("https://www.derived-twin.test/"))
+    try:
+        assert canonical_url(url) == before == "https://derived-twin.test/news/a-story-here"
+        assert canonical_url("http://derived-twin.test/news/a-story-here") == before
+    finally:
+        PORTALS.pop("derived-twin.test")
+        canonical_url.cache_clear()
+
+
 def test_derived_entry_has_the_www_twin_and_the_zone():
     portal = derive_portal("https://www.example.net/news/", "Asia/Tokyo")
     assert portal.hosts == {"www.example.net", "example.net"} and portal.timezone == "Asia/Tokyo"
