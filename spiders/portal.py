@@ -183,6 +183,8 @@ class PortalSpider(scrapy.Spider):
         if meta.get("home"):
             self.site_language = response.xpath("/html/@lang").get()
             self.logger.info("site %s: language %s", self.portal.name, self.site_language)
+            if self.site_language:  # recorded with the run's stats
+                self.crawler.stats.set_value("portal/site_language", self.site_language)
             feeds = feed_links(response.body, response.url)
             for url in feeds:
                 yield self._request(url, self.parse_feed, "feed")

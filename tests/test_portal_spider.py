@@ -5,6 +5,7 @@ protocols' documents (robots.txt, sitemaps, RSS 2.0, Atom) as written by hand he
 from __future__ import annotations
 
 import gzip
+import json
 import sqlite3
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def test_site_crawl_archives_every_article_and_nothing_else(build, tmp_path):
     assert canon == {p.rstrip("/") for p in local.articles}
     run_row = rows(db, "select spider, arguments from crawl_runs")
     assert run_row[0][0] == "portal" and "derived: name=127.0.0.1:" in run_row[0][1]
+    stats = json.loads(rows(db, "select stats from crawl_runs")[0][0])
+    assert stats["portal/site_language"] == "en"  # the home page's <html lang>
 
 
 def test_listing_site_records_the_bot_challenge_and_skips_navigation(tmp_path):
@@ -270,8 +273,6 @@ def test_the_documented_registry_entry_loads_as_written(tmp_path):
 def test_registered_portal_by_site_uses_its_entry_offline(replica, tmp_path):
     """--site with a registered portal: its registry entry (hosts, the sitemap hint, zone),
     offline mode through --replica. Oracle: the replica's golden pages, one per article."""
-    import json
-
     expected = {json.loads(p.read_text(encoding="utf-8"))["id"]
                 for p in (ROOT / "tests" / "pages" / "vietnam_vn").glob("*.json")}
     db = tmp_path / "vn.db"
