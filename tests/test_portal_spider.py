@@ -62,19 +62,18 @@ def test_site_crawl_archives_every_article_and_nothing_else(build, tmp_path):
     assert run_row[0][0] == "portal" and "derived: name=127.0.0.1:" in run_row[0][1]
     stats = json.loads(rows(db, "select stats from crawl_runs")[0][0])
     assert stats["portal/site_language"] == "en"  # the home page's <html lang>
-
-
-def test_listing_site_records_the_bot_challenge_and_skips_navigation(tmp_path):
-    _, base, db, result, requested = crawl_site(local_sites.listings_site, tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]  # one challenge in 26: under 5%
-    failures = rows(db, "select url, reason from failures")
-    assert [(u.removeprefix(base), "bot challenge" in r) for u, r in failures] == [
-        ("/2024/05/28/story-behind-a-challenge-page/", True)]
-    # Menu and footer links are navigation: never followed.
-    assert not requested & {"/world/", "/business/", "/about/",
-                            "/privacy-policy-and-cookie-terms/"}
-    # The tag and author pages and the next page were read as listings.
-    assert {"/page/2/", "/tag/economy/", "/author/jane-doe/"} <= requested
+    failures = [(u.removeprefix(base), r) for u, r in rows(db, "select url, reason from failures")]
+    if build is local_sites.listings_site:
+        # One challenge in 26 articles: recorded, and the run is still ok (under 5%).
+        assert [(u, "bot challenge" in r) for u, r in failures] == [
+            ("/2024/05/28/story-behind-a-challenge-page/", True)]
+        # Menu and footer links are navigation: never followed; the tag and author pages and
+        # the next page linked from the list were read as listings.
+        assert not requested & {"/world/", "/business/", "/about/",
+                                "/privacy-policy-and-cookie-terms/"}
+        assert {"/page/2/", "/tag/economy/", "/author/jane-doe/"} <= requested
+    else:
+        assert failures == []
 
 
 def test_site_crawl_window_and_incremental(tmp_path):
