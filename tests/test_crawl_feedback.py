@@ -20,6 +20,7 @@ from conftest import ROOT, SCRAPY, cli, run
 from test_crawl_e2e import rows
 
 from portal_crawler.identity import article_id, canonical_url
+from portal_crawler.offline import ReplicaAddressError, parse_replica_address
 from portal_crawler.replica import faults as F
 from portal_crawler.replica.generate import build_site
 from portal_crawler.replica.server import ReplicaServer
@@ -40,8 +41,6 @@ def free_port() -> int:
     ("localhost", "replica 'localhost' is not HOST:PORT on loopback"),
     ("10.0.0.1:8123", "replica '10.0.0.1:8123' is not on loopback"),
     ("127.0.0.1:notaport", "replica '127.0.0.1:notaport': 'notaport' is not a port"),
-    ("localhost:8123", "replica 'localhost:8123': 'localhost' is not an IP address"),
-    ("127.0.0.1:70000", "replica '127.0.0.1:70000': '70000' is not a port"),
 ])
 def test_bad_replica_is_one_line_and_exit_2(tmp_path, replica, message):
     db = tmp_path / "a.db"
@@ -50,6 +49,25 @@ def test_bad_replica_is_one_line_and_exit_2(tmp_path, replica, message):
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"portal-crawler: {message}"), line
     assert result.stdout == "" and not db.exists()
+
+
+@pytest.mark.parametrize("address", [
+    "localhost:8123", "127.0.0.1:70000", "127.0.0.1:0", "127.0.0.1:", ":8123", "::1",
+    "192.168.1.5:8123", "[::ffff:10.0.0.1]:80", "127.0.0.1:80:80",
+])
+def test_only_loopback_ip_and_port_is_a_replica(address):
+    """The one validator (CLI, setting, plan): a loopback IP literal and a port 1-65535."""
+    with pytest.raises(ReplicaAddressError) as refused:
+        parse_replica_address(address)
+    assert "\n" not in str(refused.value) and repr(address) in str(refused.value)
+
+
+@pytest.mark.parametrize(("address", "parsed"), [
+    ("127.0.0.1:8123", ("127.0.0.1", 8123)), ("127.8.9.1:1", ("127.8.9.1", 1)),
+    ("[::1]:65535", ("::1", 65535)),
+])
+def test_loopback_replica_addresses(address, parsed):
+    assert parse_replica_address(address) == parsed
 
 
 def test_replica_not_running_is_one_line_and_exit_1(tmp_path):

@@ -21,10 +21,6 @@ def article_fetches(server: ReplicaServer) -> int:
 def crawl(server: ReplicaServer, db: Path, window: list[str], *extra: str,
           now: str | None = None):
     env = {"PORTAL_CRAWLER_NOW": now} if now else None
-    if now is None:
-        # By the real clock a relative date ("2 giờ trước") is today: the window runs to
-        # today (the default --until) so that the window holds that article too.
-        window = window[:2]
     return cli("crawl", "vietnam_vn", "--replica", f"127.0.0.1:{server.port}", "--db", str(db),
                *window, *extra, env=env)
 

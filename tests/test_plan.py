@@ -237,3 +237,4 @@ def test_job_exit_codes_are_judged():
     assert plan_module._judge(1) == (1, "failed")
     assert plan_module._judge(2)[0] == 1
     assert plan_module._judge(-9) == (1, "failed (killed by signal 9)")
+    assert plan_module._judge(130) == (1, "interrupted (run the plan again to resume)")

@@ -10,7 +10,14 @@ import click
 
 from ..archive.lock import ArchiveLocked
 from ..archive.store import Archive, NotAnArchive, resolve_db_path
-from ..crawl import EXIT_USAGE, CrawlResult, check_arguments, check_writable, run_crawl
+from ..crawl import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    CrawlResult,
+    check_arguments,
+    check_writable,
+    run_crawl,
+)
 from ..discovery.arguments import ArgumentError
 from ..offline import ReplicaAddressError, parse_replica_address, replica_problem
 from .app import DB_OPTION, main
@@ -44,7 +51,7 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
 
     Exit status: 0 ok, 1 failed, 2 bad arguments, 3 degraded, 130 interrupted (Ctrl-C: run
     the same command again to resume). With --plan: 0 when every job is ok, else the worst
-    job's (1 failed or archive locked, 3 degraded); 2 for a bad plan.
+    job's (1 failed or archive locked, 3 degraded); 2 for a bad plan; 130 interrupted.
 
     Example: portal-crawler crawl vietnam_vn --lang id,en --since 2023-09-01 --until 2023-09-30
 
@@ -102,7 +109,12 @@ def _crawl_plan(plan_path: str) -> int:
         for problem in exc.problems:
             click.echo(f"portal-crawler: {problem}", err=True)
         return EXIT_USAGE
-    return run_plan(plan, echo=click.echo)
+    try:
+        return run_plan(plan, echo=click.echo)
+    except KeyboardInterrupt:  # the running job got the same Ctrl-C and recorded its run
+        click.echo(f"plan {plan_path}: interrupted; run the same command again to resume "
+                   "(what is archived is kept)")
+        return EXIT_INTERRUPTED
 
 
 def _crawl(spider: str, db: str | Path | None, replica: str | None,
