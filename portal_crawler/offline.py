@@ -113,7 +113,8 @@ class ReplicaAwareDownloadHandler(HTTP11DownloadHandler):
             logger.error("offline mode: refused %s (not a portal host)", request.url)
             raise OfflineViolation(f"offline mode: {request.url} would leave 127.0.0.1")
         host, port = self._replica
-        local = urlunsplit(("http", f"{host}:{port}", parts.path or "/", parts.query, ""))
+        netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # IPv6 in brackets
+        local = urlunsplit(("http", netloc, parts.path or "/", parts.query, ""))
         routed = request.replace(url=local)
         routed.headers["Host"] = parts.netloc
         response = await super().download_request(routed)
