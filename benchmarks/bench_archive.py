@@ -88,7 +88,8 @@ def bench_baseline(articles: list[Article], path: Path) -> float:
         "images": "insert into images values (?, ?, ?, ?, ?, ?)",
         "links": "insert into links values (?, ?, ?, ?, ?)",
         "translations": "insert into translations values (?, ?, ?, ?)",
-        "article_search": "insert into article_search values (?, ?, ?, ?, ?)",
+        "article_search": "insert into article_search values "
+                          f"({', '.join('?' * len(rows['article_search'][0]))})",
     }
     batch_of = {a.id: i // BATCH for i, a in enumerate(articles)}
     batches: list[dict[str, list[tuple]]] = [

@@ -1,18 +1,21 @@
 """Write articles, raw pages and failures to the SQLite archive in batched transactions.
 
-The archive itself is opened, locked and closed by the CrawlRunRecorder extension, which also
-records the run; this pipeline only buffers and writes."""
+Articles arrive as items; raw pages, failures and 304s on the `archive_record` signal (they
+are not items, so feeds never see them). The archive itself is opened, locked and closed by
+the CrawlRunRecorder extension, which also records the run; this pipeline only buffers and
+writes. Without the recorder (`scrapy shell`, `parse`, `check`) it is switched off."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 
 from portal_crawler.article import Article
 from portal_crawler.clock import now_iso
 from portal_crawler.crawl_runs import CrawlRunRecorder
-from portal_crawler.items import FetchFailure, NotModified, RawPage
+from portal_crawler.items import FetchFailure, NotModified, RawPage, archive_record
 from portal_crawler.killpoints import SETTING as KILL_SETTING
 from portal_crawler.killpoints import maybe_kill
 
@@ -40,9 +43,10 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         recorder = crawler.get_extension(CrawlRunRecorder)
-        if recorder is None:
-            raise RuntimeError("ArchivePipeline needs the CrawlRunRecorder extension enabled")
+        if recorder is None:  # a debugging command, or the extension switched off
+            raise NotConfigured("no CrawlRunRecorder: nothing is written to the archive")
         pipeline = cls(crawler, recorder)
+        crawler.signals.connect(pipeline.record, signal=archive_record)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
         return pipeline
@@ -59,17 +63,25 @@ class ArchivePipeline:
     def process_item(self, item: object) -> object:
         if isinstance(item, Article):
             self.articles.append(item)
-        elif isinstance(item, RawPage):
-            self.pages.append(item)
-        elif isinstance(item, FetchFailure):
-            self.failures.append(item)
-        elif isinstance(item, NotModified):
-            self.not_modified.append(item)
-        # A raw page waits for its article: if validation refuses the article, the page must
-        # not replace the archived one (item_dropped discards it).
-        if self.pending >= self.batch_size and not isinstance(item, RawPage):
-            self.flush()
+            self._maybe_flush()
         return item
+
+    def record(self, record: object) -> None:
+        """A raw page, failure or 304 from the spider (the `archive_record` signal)."""
+        if isinstance(record, RawPage):
+            # A raw page waits for its article: if validation refuses the article, the page
+            # must not replace the archived one (item_dropped discards it).
+            self.pages.append(record)
+            return
+        if isinstance(record, FetchFailure):
+            self.failures.append(record)
+        elif isinstance(record, NotModified):
+            self.not_modified.append(record)
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if self.pending >= self.batch_size:
+            self.flush()
 
     @property
     def pending(self) -> int:

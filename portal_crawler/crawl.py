@@ -12,6 +12,7 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 
 from .archive.lock import WriterLock
+from .archive.ownership import check_file
 from .archive.store import resolve_db_path
 from .crawl_runs import CrawlRunRecorder
 from .discovery.arguments import ArgumentError, CrawlArguments
@@ -72,7 +73,9 @@ def check_arguments(spider: str, **arguments: Any) -> None:
 
 
 def check_writable(db: str | Path | None) -> None:
-    """Refuse early, naming the holder, when another process writes the archive."""
+    """Refuse early, naming the holder, when another process writes the archive, and a file
+    that is not an archive (NotAnArchive) before anything writes to it."""
+    check_file(resolve_db_path(db))
     lock = WriterLock(resolve_db_path(db))
     lock.acquire("lock check")
     lock.release()

@@ -13,19 +13,27 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, NotConfigured
 
 from .alarms import RunFigures, degraded_fields
 from .archive.lock import ArchiveLocked
+from .archive.ownership import NotAnArchive
+from .archive.schema import SchemaTooNew
 from .archive.store import Archive
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
 MAX_FAILED_SHARE = "PORTAL_CRAWLER_MAX_FAILED_SHARE"
+WRITE_ARCHIVE = "PORTAL_CRAWLER_WRITE_ARCHIVE"
+# The effective politeness settings, recorded with the run (the live site's or the replica's).
+RECORDED_SETTINGS = ("AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS",
+                     "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_SLOTS", "DOWNLOAD_TIMEOUT",
+                     "RETRY_TIMES", "ROBOTSTXT_OBEY")
 ARCHIVED = ("new", "updated", "unchanged", "alias")
 
 
@@ -35,6 +43,7 @@ class CrawlRunRecorder:
         self.db_path = crawler.settings.get("PORTAL_CRAWLER_DB")
         self.max_failed_share = crawler.settings.getfloat(MAX_FAILED_SHARE, 0.05)
         self.archive: Archive | None = None
+        self.refused = ""  # the close reason when the archive could not be opened
         self.run_id: int | None = None
         self.counts: Counter[str] = Counter()
         self.outcome: str | None = None
@@ -47,6 +56,9 @@ class CrawlRunRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
+        if not crawler.settings.getbool(WRITE_ARCHIVE, True):
+            # scrapy shell / parse / check (portal_crawler.commands): no lock, no run.
+            raise NotConfigured(f"{WRITE_ARCHIVE} is off")
         recorder = cls(crawler)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
@@ -54,20 +66,24 @@ class CrawlRunRecorder:
 
     def open(self, spider: Spider) -> Archive:
         """Open the archive as its one writer; a held lock closes the crawl, naming the holder."""
+        if self.refused:  # said once already (the signal and the pipeline both open it)
+            raise CloseSpider(self.refused)
         if self.archive is None:
             try:
                 self.archive = Archive.open_writer(self.db_path,
                                                    purpose=f"scrapy crawl {spider.name}")
-            except ArchiveLocked as exc:
+            except (ArchiveLocked, NotAnArchive, SchemaTooNew) as exc:
                 logger.error("%s", exc)
-                raise CloseSpider("archive_locked") from None
+                self.refused = ("archive_locked" if isinstance(exc, ArchiveLocked)
+                                else "not_an_archive")
+                raise CloseSpider(self.refused) from None
             arguments = getattr(spider, "arguments", {})
             self.job = self.crawler.settings.get("PORTAL_CRAWLER_JOB") or job_name(
                 spider.name, arguments)
             self.run_id = self.archive.start_run(
                 spider=spider.name, job=self.job,
                 arguments={k: _plain(v) for k, v in arguments.items()},
-                settings={"replica": self.crawler.settings.get("PORTAL_CRAWLER_REPLICA")},
+                settings=recorded_settings(self.crawler.settings),
             )
             logger.info("archive %s: run %s started", self.archive.path, self.run_id)
         return self.archive
@@ -116,6 +132,20 @@ class CrawlRunRecorder:
                 spoiled |= listing(url)
         marks = {url: mark for url, mark in self.pending_marks.items() if url not in spoiled}
         self.archive.save_sitemap_marks(marks, self.run_id)
+
+
+def recorded_settings(settings: BaseSettings) -> dict[str, Any]:
+    """Offline mode and the politeness settings the run had, as JSON values."""
+    recorded: dict[str, Any] = {"replica": settings.get("PORTAL_CRAWLER_REPLICA")}
+    for name in RECORDED_SETTINGS:
+        if name in ("AUTOTHROTTLE_ENABLED", "ROBOTSTXT_OBEY"):
+            recorded[name] = settings.getbool(name)
+        elif name == "DOWNLOAD_SLOTS":
+            recorded[name] = settings.getdict(name)
+        else:
+            number = settings.getfloat(name)
+            recorded[name] = int(number) if number.is_integer() else number
+    return recorded
 
 
 def job_name(spider: str, arguments: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ The document is decoded and parsed once; the layers share the parse.
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import replace as with_changes
 from datetime import datetime
 from importlib.util import find_spec
@@ -59,8 +60,9 @@ def extract(
     """The final, normalized Article of one page (see docs/article.md).
 
     Layers, each filling only what the ones before left empty: the portal's own parser,
-    structured metadata, the generic heuristics; then, off the portal path only (trafilatura
-    is ~10x slower than the rest of extract()), the library layer. `portal_parser=False`
+    structured metadata, the generic heuristics (which also judge whether the page is an
+    article at all: a listing gets "not an article" and no body); the library layer
+    (trafilatura) only off the portal path when the generic layer failed. `portal_parser=False`
     switches the portal's parser off, as for a portal nobody wrote one for (benchmarks).
     """
     problems: list[str] = []
@@ -89,11 +91,11 @@ def extract(
     for layer in layers:
         _run(layer, page, fields, used, problems)
     if own is None or _missing(fields):
-        _run(generic, page, fields, used, problems)
-    if own is None and text and (_missing(fields) or not generic.confident(fields.get("body"))):
-        # A guessed body (below generic's confidence) gives way to trafilatura's confident one.
-        weak = () if generic.confident(fields.get("body")) else ("body",)
-        _run(library, page, fields, used, problems, replace=weak)
+        found = _run(generic, page, fields, used, problems)
+        if found is None and own is None and text:
+            _run(library, page, fields, used, problems)  # generic failed: trafilatura's turn
+        elif found and generic.NOT_ARTICLE in found.get("messages", ()) and not fields.get("body"):
+            problems.append(generic.NOT_ARTICLE)
 
     item = {name: fields.get(name) for name in FIELD_NAMES if name not in _IDENTITY}
     item = _finish(item)
@@ -140,8 +142,8 @@ def _decode(data: str | bytes, encoding: str | None, problems: list[str]) -> str
 
 
 def _run(layer: ModuleType, page: Page, fields: Fields, used: list[str],
-         problems: list[str], replace: tuple[str, ...] = ()) -> None:
-    """Run one layer; keep what it adds to the still-empty fields; record a failure."""
+         problems: list[str]) -> Fields | None:
+    """Run one layer; keep what it adds to the still-empty fields; record a failure (None)."""
     if fields:
         page = with_changes(page, wanted=frozenset(n for n in FIELD_NAMES if _empty(fields.get(n))))
     try:
@@ -149,13 +151,10 @@ def _run(layer: ModuleType, page: Page, fields: Fields, used: list[str],
     except Exception as exc:  # one layer's bug must not lose the article
         logger.warning("parser %s failed on %s", layer.NAME, page.url, exc_info=True)
         problems.append(f"parser error: {layer.NAME}: {type(exc).__name__}")
-        return
-    for name in replace:
-        if generic.confident(found.get(name)):
-            for companion in (name, *_COMPANIONS.get(name, ())):
-                fields.pop(companion, None)
+        return None
     if _merge(fields, found):
         used.append(label(layer))
+    return found
 
 
 def _merge(fields: Fields, found: Fields) -> bool:
@@ -196,3 +195,15 @@ def _html_lang(sel: Selector) -> str:
 
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
+
+
+class _CallableModule(ModuleType):
+    """This module, callable as `extract()` itself: once it is imported, Python binds
+    `portal_crawler.extract` to the module (over the package's lazy function), so
+    `from portal_crawler import extract; extract(html, url)` must work on the module too."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Article:
+        return extract(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,12 +1,25 @@
-"""What spiders hand to the pipelines besides articles: raw responses and failures."""
+"""What spiders hand to the archive besides articles: raw responses, failures, 304s.
+
+Only Articles are Scrapy items (feeds such as `scrapy crawl -O out.jsonl` export items, and a
+raw page is no row for an analyst); these records travel on the `archive_record` signal,
+which the archive pipeline listens to, sent by `send_record()` from callbacks and errbacks
+alike (an errback's output bypasses spider middlewares)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .article import Article
 
-__all__ = ["Article", "FetchFailure", "RawPage"]
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+__all__ = ["Article", "FetchFailure", "NotModified", "RawPage", "archive_record",
+           "send_record"]
+
+# Signal: `record` is a RawPage, FetchFailure or NotModified for the archive.
+archive_record = object()
 
 
 @dataclass
@@ -48,3 +61,8 @@ class NotModified:
 
     url: str = ""
     fetched_at: str = ""
+
+
+def send_record(crawler: Crawler, record: RawPage | FetchFailure | NotModified) -> None:
+    """Hand a record to the archive (when one listens: `scrapy parse` and `shell` have none)."""
+    crawler.signals.send_catch_log(signal=archive_record, record=record)

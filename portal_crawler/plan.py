@@ -38,6 +38,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .archive.lock import ArchiveLocked
+from .archive.ownership import NotAnArchive
 from .archive.store import DB_ENV
 from .clock import now
 from .crawl import (
@@ -348,8 +349,9 @@ def run_job(job: Job, replica: str | None = None) -> JobResult:
     try:
         # The child would refuse too; checking here names the holder in the job's line.
         check_writable(job.archive)
-    except ArchiveLocked as exc:
-        return JobResult(job, EXIT_CODES["failed"], f"locked: {exc}",
+    except (ArchiveLocked, NotAnArchive) as exc:
+        kind = "locked" if isinstance(exc, ArchiveLocked) else "refused"
+        return JobResult(job, EXIT_CODES["failed"], f"{kind}: {exc}",
                          time.monotonic() - started)
     sys.stdout.flush()
     sys.stderr.flush()

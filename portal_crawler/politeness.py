@@ -68,10 +68,13 @@ class PoliteRetryMiddleware(RetryMiddleware):
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
-        wake = max(request.meta.get("not_before", 0.0),
-                   self.paused_until.get(slot_of(request), 0.0))
-        delay = wake - time.monotonic()
-        if delay > 0:
+        # Until neither the request's own wait nor a pause that began meanwhile holds it.
+        while True:
+            wake = max(request.meta.get("not_before", 0.0),
+                       self.paused_until.get(slot_of(request), 0.0))
+            delay = wake - time.monotonic()
+            if delay <= 0:
+                return
             await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -101,6 +104,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
         stats = self.crawler.stats
         if len(recent) >= self.block_burst and self.paused_until.get(slot, 0.0) < now:
             self.paused_until[slot] = now + self.block_pause
+            self._hold_download_slot(request, self.paused_until[slot])
             recent.clear()
             logger.warning("%s answers 403 to a burst: pausing it for %.0f s", slot,
                            self.block_pause)
@@ -119,3 +123,14 @@ class PoliteRetryMiddleware(RetryMiddleware):
         retry.meta["not_before"] = max(self.paused_until.get(slot, 0.0),
                                        now + self.backoff * 2 ** tries)
         return retry
+
+    def _hold_download_slot(self, request: Request, until: float) -> None:
+        """Requests already past this middleware wait in Scrapy's download slot: mark the slot
+        as last used at `until`, so that its delay keeps them there until the pause is over
+        (a slot without a delay, as offline, is not held)."""
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        if downloader is None:
+            return
+        held = downloader.slots.get(downloader.get_slot_key(request))
+        if held is not None:
+            held.lastseen = max(held.lastseen, until)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import os
 
 from . import __version__
+from .article import FIELD_NAMES
 
 BOT_NAME = "portal_crawler"
 SPIDER_MODULES = ["portal_crawler.spiders"]
 NEWSPIDER_MODULE = "portal_crawler.spiders"
+# shell, parse, check, fetch, view, bench: Scrapy's, but they never write the archive.
+COMMANDS_MODULE = "portal_crawler.commands"
 
 # An honest User-Agent with a way to reach whoever runs the crawl.
 PORTAL_CRAWLER_CONTACT = os.environ.get(
@@ -34,6 +37,11 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
+# Feeds (`scrapy crawl vietnam_vn -O out.csv`) hold Articles only, with the contract's fields.
+FEED_EXPORT_FIELDS = list(FIELD_NAMES)
+FEED_EXPORTERS = {"csv": "portal_crawler.feeds.ArticleCsvItemExporter"}
+# `scrapy check vietnam_vn`: contracts in the callbacks' docstrings.
+SPIDER_CONTRACTS = {"portal_crawler.contracts.FilledContract": 3}
 LOG_LEVEL = "INFO"
 
 # Politeness is per portal: its spiders put every request in one download slot named after it.
@@ -102,7 +110,12 @@ PORTAL_CRAWLER_PROGRESS_INTERVAL = 30.0
 # Items per write transaction.
 PORTAL_CRAWLER_BATCH_SIZE = 50
 
-# Settings for the offline replica on loopback: no politeness delays needed there.
+# Off for Scrapy's debugging commands (portal_crawler/commands): no lock, no run recorded.
+PORTAL_CRAWLER_WRITE_ARCHIVE = True
+
+# Settings for the offline replica on loopback: no politeness delays needed there. Applied
+# whenever PORTAL_CRAWLER_REPLICA is set, by the ReplicaProfile add-on.
+ADDONS = {"portal_crawler.offline_profile.ReplicaProfile": 0}
 REPLICA_PROFILE = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from portal_crawler.discovery.arguments import ArgumentError, CrawlArguments
 from portal_crawler.discovery.sitemaps import (
     CATEGORY,
     NEWS,
+    Entry,
     NotASitemap,
     daily_sitemap_day,
     in_window,
@@ -35,13 +37,32 @@ from portal_crawler.discovery.sitemaps import (
 from portal_crawler.discovery.window import Verdict, judge, printed_day
 from portal_crawler.extract import extract
 from portal_crawler.identity import article_id, canonical_url, edition_of
-from portal_crawler.items import FetchFailure, NotModified, RawPage
+from portal_crawler.items import FetchFailure, NotModified, RawPage, send_record
 from portal_crawler.killpoints import SETTING as KILL_SETTING
 from portal_crawler.killpoints import maybe_kill
 from portal_crawler.offline import REPLICA_SETTING, replica_problem
 from portal_crawler.portals import VIETNAM_VN
 
 FOLLOWED_RELATIONS = ("same_topic", "same_category", "same_author")
+SITEMAP_INDEX = re.compile(r"^/sitemap\.xml(?:\.gz)?$")
+LISTING = re.compile(r"^(?:/[a-z]{2}(?:-[a-z]{2})?)?/category/[^/]+/?$")
+
+
+def callback_name(url: str) -> str:
+    """The callback for a portal URL by its shape, as discovery would have chosen it: for
+    `scrapy parse URL` without `-c` and `scrapy shell`'s `fetch()`."""
+    path = urlsplit(url).path
+    if SITEMAP_INDEX.search(path):
+        return "parse_index"
+    if daily_sitemap_day(url) is not None:
+        return "parse_post_sitemap"
+    if NEWS.search(path):
+        return "parse_news_sitemap"
+    if CATEGORY.search(path):
+        return "parse_category_sitemap"
+    if LISTING.search(path):
+        return "parse_listing"
+    return "parse_article"
 
 
 class VietnamVnSpider(scrapy.Spider):
@@ -100,8 +121,22 @@ class VietnamVnSpider(scrapy.Spider):
         yield scrapy.Request(self.sitemap_index, self.parse_index, errback=self.failed,
                              meta={"kind": "sitemap", "download_slot": self.portal.name})
 
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Any portal URL, dispatched by its shape (see callback_name()).
+
+        @url https://www.vietnam.vn/id/nga-trieu-tien-tang-cuong-hop-tac-quoc-phong-sau-hoi-nghi-thuong-dinh-my-han-ngoi-tren-dong-lua
+        @returns items 1 1
+        """
+        yield from getattr(self, callback_name(response.url))(response)
+
     def parse_index(self, response: Response) -> Iterator[Any]:
-        entries = yield from self._sitemap(response, "sitemapindex")
+        """The sitemap index -> the daily, news and category sitemaps in the window.
+
+        @url https://www.vietnam.vn/sitemap.xml
+        @returns items 0 0
+        @returns requests 1
+        """
+        entries = self._sitemap(response, "sitemapindex")
         newest = reaches_newest(entries, self.args.until)
         for entry in entries:
             if in_window(daily_sitemap_day(entry.loc), self.args.since, self.args.until):
@@ -113,7 +148,13 @@ class VietnamVnSpider(scrapy.Spider):
                 yield self._follow(response, entry.loc, self.parse_category_sitemap, "sitemap")
 
     def parse_post_sitemap(self, response: Response) -> Iterator[Any]:
-        entries = yield from self._sitemap(response, "urlset")
+        """A daily sitemap -> its article pages in the editions asked for.
+
+        @url https://www.vietnam.vn/sitemap/sitemap-post/2023-09-14.xml
+        @returns items 0 0
+        @returns requests 1
+        """
+        entries = self._sitemap(response, "urlset")
         maybe_kill(self.settings.get(KILL_SETTING), "discovery")
         for entry in entries:
             yield from self._article(response, entry.loc, lastmod=entry.lastmod,
@@ -121,17 +162,24 @@ class VietnamVnSpider(scrapy.Spider):
 
     def parse_news_sitemap(self, response: Response) -> Iterator[Any]:
         """The newest articles; their daily sitemap, read too, gives them their marks."""
-        for entry in (yield from self._sitemap(response, "urlset")):
+        for entry in self._sitemap(response, "urlset"):
             yield from self._article(response, entry.loc, dated=True, lastmod=entry.lastmod)
 
     def parse_category_sitemap(self, response: Response) -> Iterator[Any]:
-        for entry in (yield from self._sitemap(response, "urlset")):
+        for entry in self._sitemap(response, "urlset"):
             yield self._follow(response, entry.loc, self.parse_listing, "listing")
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
+        """A category listing -> its article pages.
+
+        @url https://www.vietnam.vn/category/kinh-te
+        @returns items 0 0
+        @returns requests 1
+        """
         if not isinstance(response, TextResponse):
-            yield self._failure(response.url, "listing is not text", response.status, "listing")
+            self._failure(response.url, "listing is not text", response.status, "listing")
             return
+        windowed = response.meta.get("kind") == "listing"  # not a listing asked for by URL
         for link in response.css("a.v-link-title"):
             href = link.attrib.get("href")
             if not href:
@@ -140,21 +188,28 @@ class VietnamVnSpider(scrapy.Spider):
             # every year. Without a printed day, the article page decides.
             day = printed_day(" ".join(link.xpath(
                 "following-sibling::*[contains(@class, 'date')][1]//text()").getall()))
-            if day is not None and not self.args.since <= day <= self.args.until:
+            if windowed and day is not None and not self.args.since <= day <= self.args.until:
                 self.crawler.stats.inc_value("window/listed_out_of_window")
                 continue
             yield from self._article(response, response.urljoin(href))
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        """An article page -> one Article item; its raw page goes to the archive beside it.
+
+        @url https://www.vietnam.vn/id/nga-trieu-tien-tang-cuong-hop-tac-quoc-phong-sau-hoi-nghi-thuong-dinh-my-han-ngoi-tren-dong-lua
+        @returns items 1 1
+        @returns requests 0 0
+        @filled id url canonical_url language headline body source date_published
+        """
         fetched_at = self._now()
         if response.status == 304:
-            yield NotModified(url=response.url, fetched_at=fetched_at)
+            self.record(NotModified(url=response.url, fetched_at=fetched_at))
             return
         via = response.meta.get("via")
         if not isinstance(response, HtmlResponse):
             content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-            yield self._failure(response.url, f"not an HTML page ({content_type or 'no type'})",
-                                response.status, via=via)
+            self._failure(response.url, f"not an HTML page ({content_type or 'no type'})",
+                          response.status, via=via)
             return
         encoding = body_encoding(response)
         self.crawler.stats.inc_value("articles/pages_fetched")
@@ -162,7 +217,7 @@ class VietnamVnSpider(scrapy.Spider):
                           encoding=encoding)
         if not self._in_window(response, article):
             return
-        yield RawPage(
+        self.record(RawPage(
             url=response.url,
             request_url=response.request.url if response.request else response.url,
             status=response.status,
@@ -173,15 +228,18 @@ class VietnamVnSpider(scrapy.Spider):
             fetched_at=fetched_at,
             redirect_urls=list(response.meta.get("redirect_urls", [])),
             sitemap_lastmod=response.meta.get("lastmod"),
-        )
+        ))
         yield article
         depth = response.meta.get("related_depth", 0)
         if depth < self.args.follow_related:
             yield from self._related(response, article, depth + 1)
 
     def _in_window(self, response: Response, article: Article) -> bool:
-        """Every path ends here: an article published outside the window is counted and
-        neither it nor its raw page is archived, nor are its related lists followed."""
+        """Every path of discovery ends here: an article published outside the window is
+        counted and neither it nor its raw page is archived, nor are its related lists
+        followed. A page asked for by URL (`scrapy parse`, `scrapy check`) has no window."""
+        if response.meta.get("kind") != "article":
+            return True
         listed = any(self._sitemap_key(url) in self.sitemap_dated
                      for url in (response.url, response.request.url if response.request
                                  else response.url))
@@ -215,12 +273,12 @@ class VietnamVnSpider(scrapy.Spider):
             if link["relation"] in FOLLOWED_RELATIONS and self.portal.owns(link["url"]):
                 yield from self._article(response, link["url"], related_depth=depth)
 
-    def _sitemap(self, response: Response, kind: str) -> Iterator[Any]:
+    def _sitemap(self, response: Response, kind: str) -> list[Entry]:
         """Entries of a sitemap; a body that is not one is a failure, never 'no news today'."""
         try:
             return read_sitemap(response.body, kind)
         except NotASitemap as exc:
-            yield self._failure(response.url, str(exc), response.status, "sitemap")
+            self._failure(response.url, str(exc), response.status, "sitemap")
             return []
 
     def _article(self, response: Response, url: str, dated: bool = False,
@@ -233,7 +291,7 @@ class VietnamVnSpider(scrapy.Spider):
             ours = self.portal.owns(url) and urlsplit(url).scheme in ("http", "https")
             edition, key = edition_of(url, self.portal), article_id(canonical_url(url))
         except ValueError:  # "https://[www.vietnam.vn/..." in a sitemap: one entry, not all
-            yield self._failure(url, "invalid URL", None, via=meta.get("via"))
+            self._failure(url, "invalid URL", None, via=meta.get("via"))
             return
         if not ours:
             # Article requests pass the scheduler's filters (dont_filter, below), Scrapy's
@@ -271,7 +329,7 @@ class VietnamVnSpider(scrapy.Spider):
                                priority=-10 if kind == "listing" else 0,
                                meta={"kind": kind, "download_slot": self.portal.name, **meta})
 
-    def failed(self, failure: Failure) -> Iterator[FetchFailure]:
+    def failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
@@ -280,16 +338,21 @@ class VietnamVnSpider(scrapy.Spider):
         url = request.url if request is not None else ""
         via = request.meta.get("via") if request is not None else None
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
-            yield FetchFailure(url=url, reason="forbidden by robots.txt", at=self._now(),
-                               kind=kind, denied=True, via=via)
+            self.record(FetchFailure(url=url, reason="forbidden by robots.txt", at=self._now(),
+                                     kind=kind, denied=True, via=via))
             return
-        yield self._failure(url, reason, status, kind, via)
+        self._failure(url, reason, status, kind, via)
 
     def _failure(self, url: str, reason: str, status: int | None,
-                 kind: str = "article", via: str | None = None) -> FetchFailure:
+                 kind: str = "article", via: str | None = None) -> None:
         self.logger.warning("failed %s: %s", url, reason)
-        return FetchFailure(url=url, reason=reason, status=status, at=self._now(), kind=kind,
-                            via=via)
+        self.record(FetchFailure(url=url, reason=reason, status=status, at=self._now(),
+                                 kind=kind, via=via))
+
+    def record(self, record: RawPage | FetchFailure | NotModified) -> None:
+        """To the archive, not to the item pipelines: only Articles are items (and rows of a
+        `scrapy crawl -O` feed)."""
+        send_record(self.crawler, record)
 
 
 def body_encoding(response: TextResponse) -> str:

@@ -255,17 +255,19 @@ def test_runs_lists_the_crawl(crawled_archive):
 
 
 # -- bad input ---------------------------------------------------------------------------
-@pytest.mark.parametrize("args, message", [
-    (["show", "0123456789abcdef"], "no article"),
-    (["show", "https://www.vietnam.vn/id/no-such-article"], "no article"),
-    (["search", "x", "--since", "2023-02-30"], "--since"),
-    (["search", "x", "--until", "yesterday"], "--until"),
-    (["stats", "--since", "2023-09-15", "--until", "2023-09-01"], "not before"),
+@pytest.mark.parametrize("args, message, status", [
+    (["show", "0123456789abcdef"], "no article", 1),
+    (["show", "https://www.vietnam.vn/id/no-such-article"], "no article", 1),
+    # A wrong argument is exit status 2, as for click's own usage errors.
+    (["search", "x", "--since", "2023-02-30"], "--since", 2),
+    (["search", "x", "--until", "yesterday"], "--until", 2),
+    (["stats", "--since", "2023-09-15", "--until", "2023-09-01"], "not before", 2),
+    (["export", "--lang", "vn"], "unknown language vn", 2),
 ])
-def test_bad_input_is_one_line(crawled_archive, args, message):
+def test_bad_input_is_one_line(crawled_archive, args, message, status):
     before = file_digest(crawled_archive)
     code, _out, err = invoke(*args, "--db", str(crawled_archive))
-    assert code == 1
+    assert code == status
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert file_digest(crawled_archive) == before
 

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -26,6 +27,17 @@ def free_port() -> int:
 def get_json(url: str):
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read())
+
+
+def attempt(url: str, data: bytes | None = None, json_body: bool = False) -> int:
+    """The HTTP status of a request (GET, or POST with `data`)."""
+    headers = {"Content-Type": "application/json"} if json_body else {}
+    request = urllib.request.Request(url, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
 
 
 @pytest.fixture
@@ -53,6 +65,10 @@ def datasette(crawled_archive):
 
 def test_canned_queries_over_http(datasette, crawled_archive):
     before = hashlib.sha256(crawled_archive.read_bytes()).hexdigest()
+    # Datasette's own report of how it opened the file (0.65 sends is_mutable here)
+    (database,) = [d for d in get_json(f"{datasette.rsplit('/', 1)[0]}/-/databases.json")
+                   if d["name"] == crawled_archive.stem]
+    assert database["is_mutable"] is False
     rows = get_json(f"{datasette}/articles_per_day_per_edition.json?_shape=array")
     conn = sqlite3.connect(crawled_archive)
     expected = conn.execute(CANNED_QUERIES["articles_per_day_per_edition"]["sql"]).fetchall()
@@ -67,11 +83,33 @@ def test_canned_queries_over_http(datasette, crawled_archive):
     found = get_json(f"{datasette}/search.json?{query}")
     assert id_ in [r["id"] for r in found]
     assert get_json(f"{datasette}/search.json?q=&_shape=array") == []
+    headlines = conn.execute("select id, headline from articles order by id").fetchall()
     conn.close()
-    # read-only: writes are refused, the file is untouched
-    meta = get_json(f"{datasette}.json")
-    assert meta.get("is_mutable") is not True
+    # read-only, proved by trying: write SQL and write requests are refused, nothing changes
+    writes = [
+        "update articles set headline = 'overwritten'",
+        "delete from articles",
+        "insert into crawl_runs (spider) values ('intruder')",
+        "drop table failures",
+        "pragma user_version = 99",
+        "create table intruder (x)",
+    ]
+    for sql in writes:
+        status = attempt(f"{datasette}.json?" + urllib.parse.urlencode({"sql": sql}))
+        assert status >= 400, sql
+        status = attempt(f"{datasette}/search", data=urllib.parse.urlencode(
+            {"sql": sql, "q": "x"}).encode())
+        assert status >= 400, sql
+    # Datasette's write API (1.0): insert, upsert, drop, create
+    for path in ("/articles/-/insert", "/articles/-/upsert", "/failures/-/drop", "/-/create"):
+        body = json.dumps({"row": {"id": "x"}, "rows": [{"id": "x"}], "table": "intruder",
+                           "confirm": True}).encode()
+        assert attempt(f"{datasette}{path}", data=body, json_body=True) >= 400, path
     assert hashlib.sha256(crawled_archive.read_bytes()).hexdigest() == before
+    conn = sqlite3.connect(f"file:{crawled_archive}?mode=ro", uri=True)
+    assert conn.execute("select id, headline from articles order by id").fetchall() == headlines
+    assert conn.execute("pragma user_version").fetchone()[0] != 99
+    conn.close()
 
 
 def test_metadata_documents_every_table_view_and_column(crawled_archive):

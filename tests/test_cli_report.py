@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -14,8 +15,11 @@ from portal_crawler.cli import main
 class Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.svgs: list[str] = []
+        self.svgs: list[dict[str, str]] = []
         self.marks: list[dict[str, str]] = []
+        self.styles: list[str] = []
+        self._table: str | None = None
+        self._style = False
         self.figures: dict[str, str] = {}
         self.external: list[str] = []
         self._figure: str | None = None
@@ -23,15 +27,25 @@ class Page(HTMLParser):
     def handle_starttag(self, tag, attrs):
         data = dict(attrs)
         if tag == "svg":
-            self.svgs.append(data.get("data-chart", ""))
-        if tag == "rect" and "mark" in data.get("class", ""):
-            self.marks.append(data)
+            self.svgs.append(data)
+        if tag == "table":
+            self._table = data.get("data-chart")
+        if tag == "tr" and self._table and "data-value" in data:
+            self.marks.append({**data, "data-chart": self._table})
+        self._style = tag == "style"
         if tag in ("script", "link", "img", "iframe") or (
                 tag != "svg" and (data.get("src") or "").startswith("http")):
             self.external.append(tag)
         self._figure = data.get("data-figure")
 
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._table = None
+
     def handle_data(self, data):
+        if self._style:
+            self.styles.append(data)
+            self._style = False
         if self._figure:
             self.figures[self._figure] = data.strip()
             self._figure = None
@@ -44,7 +58,7 @@ def test_report_renders_charts_with_the_archives_numbers(crawled_archive, tmp_pa
     page = Page()
     page.feed(out.read_text(encoding="utf-8"))
     assert {"per-day-edition", "per-day-source", "coverage-per-run", "top-sections",
-            "coverage"} <= set(page.svgs)
+            "coverage"} <= {svg["data-chart"] for svg in page.svgs}
     assert page.external == []
     with Archive.open_reader(crawled_archive) as archive:
         articles = list(archive.iter_articles())
@@ -62,6 +76,25 @@ def test_report_renders_charts_with_the_archives_numbers(crawled_archive, tmp_pa
     coverage = {m["data-series"]: m["data-value"] for m in page.marks
                 if m["data-chart"] == "coverage-per-run"}
     assert coverage["headline"] == "100.0"
+
+
+def test_report_charts_are_shown_at_their_own_size(crawled_archive, tmp_path):
+    """Issue 11: the coverage grid was stretched 3-5x by `width:100%`. A chart's width and
+    height (pt) match its viewBox, it fits the page's 1000 px column, and no rule scales an SVG
+    up to the column's width."""
+    out = tmp_path / "report.html"
+    assert CliRunner().invoke(main, ["report", str(out), "--db",
+                                     str(crawled_archive)]).exit_code == 0
+    page = Page()
+    page.feed(out.read_text(encoding="utf-8"))
+    assert "max-width:1000px" in "".join(page.styles)
+    for rule in re.findall(r"svg[^{]*\{([^}]*)\}", "".join(page.styles)):
+        assert not re.search(r"(?<!max-)width:", rule), rule
+    for svg in page.svgs:
+        width, height = (float(svg[k].removesuffix("pt")) for k in ("width", "height"))
+        assert svg["width"].endswith("pt") and svg["viewbox"] == f"0 0 {svg['width'][:-2]} " \
+            f"{svg['height'][:-2]}"
+        assert width * 4 / 3 <= 1000 and height * 4 / 3 <= 1000, svg["data-chart"]
 
 
 def test_report_to_an_unwritable_place(crawled_archive, tmp_path):

@@ -139,12 +139,13 @@ def test_invalid_fetched_at_falls_back_to_now() -> None:
 
 
 def test_url_of_another_site_uses_the_generic_layer() -> None:
-    html = b"<html><body><article><h1>Title</h1><p>Body text of the article.</p></article>"
+    prose = "Body text of the article, a sentence long enough to be read as prose. " * 5
+    html = f"<html><body><article><h1>Title</h1><p>{prose}</p></article>".encode()
     article = extract(html, "https://example.com/news/1", fetched_at=FETCHED)
-    assert article.parser == "generic/2"
+    assert article.parser == "generic/3"
     assert article.portal == ""
     assert article.headline == "Title"
-    assert article.body == "Body text of the article."
+    assert article.body == prose.strip()
 
 
 def test_every_field_present_and_typed() -> None:

@@ -8,8 +8,12 @@ from portal_crawler.extract import extract
 
 URL = "https://news.example.com/world/summit"
 FETCHED = "2023-09-14T12:00:00+00:00"
-BODY = "<article><h1>Summit ends</h1><p>First paragraph of the story.</p><p>Second one.</p>" \
-       "<p>[ad_1]</p><p>Source: Example Wire</p></article>"
+FIRST = ("The summit ended on Thursday with a joint statement on trade, security and the "
+         "climate, after two days of talks that ran late into the night in the old town hall.")
+SECOND = ("Delegates said the text leaves the hardest questions to working groups that will "
+          "report back before the next meeting in the spring, in the same city.")
+BODY = (f"<article><h1>Summit ends</h1><p>{FIRST}</p><p>{SECOND}</p>"
+        "<p>[ad_1]</p><p>Source: Example Wire</p></article>")
 
 
 def page(head: str = "", body: str = BODY) -> bytes:
@@ -42,7 +46,7 @@ def test_json_ld_news_article_in_a_graph() -> None:
     assert article.section == "World"
     assert article.tags == ["summit", "diplomacy"]
     assert article.breadcrumbs == ["Home", "World"]
-    assert article.parser == "metadata/1+generic/2"
+    assert article.parser == "metadata/1+generic/3"
 
 
 def test_opengraph_and_meta() -> None:
@@ -73,9 +77,9 @@ def test_time_element_and_hreflang() -> None:
 
 def test_generic_body_cleaning() -> None:
     article = extract(page(), URL, fetched_at=FETCHED)
-    assert article.body == "First paragraph of the story.\n\nSecond one."
+    assert article.body == f"{FIRST}\n\n{SECOND}"
     assert article.lead is None  # not marked as a standfirst
-    assert article.body_html == "<p>First paragraph of the story.</p>\n<p>Second one.</p>"
+    assert article.body_html == f"<p>{FIRST}</p>\n<p>{SECOND}</p>"
     assert "missing required date_published" in article.messages
 
 
@@ -89,15 +93,32 @@ def test_language_of_another_site_from_html_lang() -> None:
     assert extract(html, URL, fetched_at=FETCHED).language == "en-gb"
 
 
-def test_library_layer_reads_a_body_without_paragraphs() -> None:
+def test_generic_layer_reads_a_body_without_paragraphs() -> None:
+    """Text in bare <div>s (no <p>) is body too, whole, without trafilatura's help."""
     prose = " ".join(["The summit ended with a joint statement on trade and security."] * 6)
     body = ("<header><a href='/'>Home</a></header><article><h1>Summit ends</h1>"
             + "".join(f"<div>{prose} Part {n}.</div>" for n in range(4))
             + "</article><footer>Copyright</footer>")
     article = extract(page(body=body), URL, fetched_at=FETCHED)
+    assert article.parser == "generic/3"
+    assert article.body.count("\n\n") == 3 and "Part 0." in article.body
+    assert "Part 3." in article.body
+    assert "Copyright" not in article.body and "Home" not in article.body
+
+
+def test_library_layer_runs_when_the_generic_layer_fails(monkeypatch) -> None:
+    from portal_crawler.parsers import generic
+
+    def broken(page: object) -> dict[str, object]:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(generic, "parse", broken)
+    prose = " ".join(["The summit ended with a joint statement on trade and security."] * 6)
+    article = extract(page(body=f"<article><h1>Summit ends</h1><p>{prose}</p></article>"),
+                      URL, fetched_at=FETCHED)
+    assert "parser error: generic: KeyError" in article.messages
     assert "trafilatura/1" in article.parser
-    assert article.body.count("\n\n") >= 2 and "Part 3." in article.body
-    assert "Copyright" not in article.body
+    assert "joint statement" in article.body
 
 
 def test_portal_path_never_runs_the_library_layer(monkeypatch) -> None:

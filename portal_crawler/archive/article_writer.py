@@ -14,6 +14,7 @@ from typing import Any
 from ..article import Article
 from ..identity import canonical_url
 from .rows import article_row, changed_fields, dumps, row_to_article, search_row
+from .search_text import SEARCH_COLUMNS
 
 ARTICLE_COLUMNS = (
     "id", "url", "canonical_url", "portal", "language", "headline", "lead", "authors", "source",
@@ -153,12 +154,13 @@ def _insert_children(conn: sqlite3.Connection, articles: list[Article]) -> None:
         "values (?, ?, ?, ?)",
         [(a.id, lang, url, canonical_url(url)) for a in articles
          for lang, url in a.translations.items()])
-    conn.executemany(
-        "insert into article_search (article_id, headline, lead, body, captions) "
-        "values (?, ?, ?, ?, ?) on conflict(article_id) do update set "
-        "headline = excluded.headline, lead = excluded.lead, body = excluded.body, "
-        "captions = excluded.captions",
-        [search_row(a) for a in articles])
+    conn.executemany(_UPSERT_SEARCH, [search_row(a) for a in articles])
+
+
+_UPSERT_SEARCH = (
+    f"insert into article_search (article_id, {', '.join(SEARCH_COLUMNS)}) "
+    f"values ({', '.join('?' * (len(SEARCH_COLUMNS) + 1))}) on conflict(article_id) do update "
+    "set " + ", ".join(f"{c} = excluded.{c}" for c in SEARCH_COLUMNS))
 
 
 class _transaction:

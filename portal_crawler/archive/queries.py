@@ -21,7 +21,7 @@ from ..article import COVERAGE_FIELDS, Article
 from ..identity import article_id, canonical_url
 from ..normalize.dates import DEFAULT_ZONE
 from .page_codec import PageCodec
-from .search_text import _UNSPACED, fts_query
+from .search_text import _UNSPACED, fts_query, parse_query
 from .store import Archive
 
 # Fields whose coverage (share of articles with a value) stats and the report show.
@@ -194,8 +194,6 @@ def article_record(archive: Archive, id_: str) -> dict[str, Any]:
 
 
 # -- search --------------------------------------------------------------------------------
-_QUERY_TOKEN = re.compile(r'"[^"]*"|\S+')
-_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 _UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
 _D = str.maketrans({"đ": "d", "Đ": "D"})
 
@@ -223,13 +221,9 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
 def _term_patterns(query: str) -> list[re.Pattern[str]]:
     """What to highlight: the query's words and phrases, folded, as regexes."""
     patterns = []
-    for token in _QUERY_TOKEN.findall(unicodedata.normalize("NFC", query)):
-        if token in _OPERATORS:
-            continue
-        token = re.sub(r"^[\w]+:(?=\S)", "", token) if not token.startswith('"') else token
-        token = token.strip("()^+-")
-        prefix = token.endswith("*")
-        words = re.findall(r"\w+", fold(token))
+    for term in parse_query(query)[1]:
+        prefix = term.prefix
+        words = re.findall(r"\w+", fold(term.text))
         if not words:
             continue
         body = r"\W+".join(re.escape(w) for w in words)
@@ -276,26 +270,9 @@ def snippet(text: str | None, query: str, *, width: int = 180, start: str = "[",
     return ("…" if lo else "") + "".join(parts) + ("…" if hi < len(text) else "")
 
 
-_PUNCTUATION = re.compile(r"[-.,'/!?;&+@#%=~<>|\\$]")
-_SYNTAX = re.compile(r'["():^]')
-
-
-def quote_words(query: str) -> str:
-    """Words FTS5 would reject as barewords ("Nga-Triều", "U.S.", "13/9") as phrases, so
-    that analysts need not learn its syntax; quotes, operators, groups, column filters and
-    prefix stars keep their meaning."""
-    parts = []
-    for token in _QUERY_TOKEN.findall(query):
-        if _PUNCTUATION.search(token) and not _SYNTAX.search(token):
-            star = "*" if token.endswith("*") else ""
-            token = f'"{token.rstrip("*")}"{star}'
-        parts.append(token)
-    return " ".join(parts)
-
-
 def match_expression(query: str) -> str:
-    """The FTS5 MATCH text for a user's query (see search_text.fts_query)."""
-    return fts_query(quote_words(query))
+    """The FTS5 MATCH text for a user's query (see search_text.parse_query)."""
+    return fts_query(query)
 
 
 def search(archive: Archive, query: str, filters: Filters | None = None, limit: int = 20,

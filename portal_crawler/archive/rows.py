@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from ..article import VOLATILE_FIELDS, VOLATILE_RELATIONS, Article
 from ..identity import article_slug, content_fingerprint
 from ..normalize.dates import parse_date
 from ..portals import PORTALS
-from .search_text import index_text
+from .search_text import folded_copy
 
 JSON_COLUMNS = ("authors", "breadcrumbs", "tags", "translations", "messages")
 
@@ -88,11 +89,17 @@ def row_to_article(row: dict[str, Any], images: list[dict], links: list[dict]) -
 
 
 
-def search_row(article: Article) -> tuple[str, str, str, str, str]:
-    """The article's text as the full-text index reads it (search_text.py)."""
+def search_row(article: Article) -> tuple[str | None, ...]:
+    """The article's `article_search` row (search_text.py)."""
     captions = "\n".join(i["caption"] or "" for i in article.images if i["caption"])
-    return (article.id, index_text(article.headline), index_text(article.lead),
-            index_text(article.body), index_text(captions))
+    return search_values(article.id, article.headline, article.lead, article.body, captions)
+
+
+def search_values(id_: str, *fields: str | None) -> tuple[str | None, ...]:
+    """article_id, the fields (headline, lead, body, captions) as NFC text, then their folded
+    shadows: the columns of schema.SEARCH_TABLE_COLUMNS, in order."""
+    texts = [unicodedata.normalize("NFC", f) if f else f for f in fields]
+    return (id_, *texts, *(folded_copy(t) for t in texts))
 
 
 def changed_fields(old: Article, new: Article) -> list[str]:

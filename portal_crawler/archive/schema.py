@@ -6,9 +6,13 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-# The index reads `article_search`, a transformed copy of the text (see search_text.py).
-FTS_COLUMNS = ["headline", "lead", "body", "captions"]
+from .ownership import mark
+from .rows import search_values
+from .search_text import SEARCH_COLUMNS
+
+# The index reads `article_search`: each field's text and its folded shadow (search_text.py).
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+_V1_FTS_COLUMNS = ["headline", "lead", "body", "captions"]  # v1 indexed the folded text only
 
 
 class SchemaTooNew(RuntimeError):
@@ -40,7 +44,8 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk="article_id",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["article_search"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZER)
+    db["article_search"].enable_fts(_V1_FTS_COLUMNS, create_triggers=True,
+                                    tokenize=FTS_TOKENIZER)
     db["images"].create(
         {"article_id": str, "position": int, "url": str, "caption": str, "credit": str,
          "alt": str},
@@ -151,7 +156,38 @@ def _v2(db: sqlite_utils.Database) -> None:
     db["translations"].create_index(["canonical_url"], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    """SQLite's application_id marks the file as ours: a crawl refuses any other file."""
+    mark(db.conn)
+
+
+def _v4(db: sqlite_utils.Database) -> None:
+    """The index holds each field's original text and its folded shadow, so that Datasette's
+    search box and `sqlite-utils search` find "Đường" and "duong" and show the original."""
+    rows = [search_values(*row) for row in db.execute(_SEARCH_SOURCE).fetchall()]
+    db["article_search"].disable_fts()
+    db["article_search"].drop()
+    db["article_search"].create(
+        {"article_id": str, **dict.fromkeys(SEARCH_COLUMNS, str)},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.conn.executemany(
+        f"insert into article_search values ({', '.join('?' * (len(SEARCH_COLUMNS) + 1))})",
+        rows)
+    db["article_search"].enable_fts(SEARCH_COLUMNS, create_triggers=True,
+                                    tokenize=FTS_TOKENIZER)
+
+
+# Each article's fields as the writer indexes them (rows.search_row), captions in page order.
+_SEARCH_SOURCE = """
+    select a.id, a.headline, a.lead, a.body,
+      (select group_concat(caption, char(10)) from (select caption from images i
+         where i.article_id = a.id and coalesce(caption, '') != '' order by position))
+    from articles a order by a.rowid"""
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

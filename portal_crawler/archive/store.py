@@ -22,10 +22,13 @@ from ..identity import article_id, canonical_url
 from ..items import FetchFailure, RawPage
 from .article_writer import SEEN, save_articles
 from .lock import WriterLock
+from .ownership import NotAnArchive, check_file, open_for_reading
 from .page_codec import PageCodec
 from .rows import dumps, row_to_article
 from .schema import SCHEMA_VERSION, SchemaTooNew, migrate, schema_version
 from .search_text import fts_query
+
+__all__ = ["DB_ENV", "DEFAULT_DB", "Archive", "NotAnArchive", "PageState", "resolve_db_path"]
 
 DEFAULT_DB = "data/archive.db"
 DB_ENV = "PORTAL_CRAWLER_DB"
@@ -37,10 +40,6 @@ class PageState:
     etag: str | None
     last_modified: str | None
     sitemap_lastmod: str | None = None
-
-
-class NotAnArchive(RuntimeError):
-    """The path does not hold a portal-crawler archive."""
 
 
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -62,8 +61,10 @@ class Archive:
     # -- opening -------------------------------------------------------------------------
     @classmethod
     def open_writer(cls, path: str | os.PathLike[str] | None = None, purpose: str = "") -> Archive:
-        """Take the lock, then migrate: only a writer ever changes the schema."""
+        """Take the lock, then migrate: only a writer ever changes the schema. A file that is
+        not an archive of ours is refused before anything is written (ownership.py)."""
         db_path = resolve_db_path(path)
+        check_file(db_path)
         lock = WriterLock(db_path)
         lock.acquire(purpose)
         try:
@@ -83,19 +84,10 @@ class Archive:
 
     @classmethod
     def open_reader(cls, path: str | os.PathLike[str] | None = None) -> Archive:
-        """Read-only: never creates, locks or migrates the file."""
+        """Read-only: never creates, locks or migrates the file; on read-only media too."""
         db_path = resolve_db_path(path)
-        if not db_path.is_file():
-            raise NotAnArchive(f"no archive at {db_path}")
-        try:
-            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-            db = sqlite_utils.Database(conn)
-            version = schema_version(db)
-            tables = set(db.table_names())
-        except sqlite3.DatabaseError as exc:
-            raise NotAnArchive(f"{db_path} is not a portal-crawler archive ({exc})") from None
-        if version == 0 or "articles" not in tables:
-            raise NotAnArchive(f"{db_path} is not a portal-crawler archive")
+        db = sqlite_utils.Database(open_for_reading(db_path))
+        version = schema_version(db)
         if version > SCHEMA_VERSION:
             raise SchemaTooNew(
                 f"archive schema v{version} is newer than this portal-crawler "

@@ -11,9 +11,10 @@ _ID = "Article id: first 16 hex digits of sha256(canonical_url)"
 
 TABLES: dict[str, str] = {
     "articles": "One row per canonical article, its current version (docs/article.md).",
-    "article_search": "The text as the full-text index sees it: NFC, đ folded to d, Chinese/"
-                      "Japanese/Thai as overlapping character bigrams. Search it with "
-                      "fts_query(...) (see the `search` query).",
+    "article_search": "The text the full-text index reads: each field as written and, when "
+                      "it differs, folded (đ -> d, Chinese/Japanese/Thai as overlapping "
+                      "character bigrams). The search box finds Đường, duong and two-"
+                      "character words; the `search` query folds longer ones too.",
     "article_search_fts": "FTS5 index over article_search (unicode61, diacritics removed).",
     "images": "Images of an article in page order (files are not downloaded).",
     "links": "Related links of an article in page order, with their relation.",
@@ -72,10 +73,14 @@ _ARTICLE_COLUMNS = {
 }
 
 _TEXT = {
-    "headline": "Headline, folded for the index",
-    "lead": "Lead, folded for the index",
-    "body": "Body, folded for the index",
-    "captions": "Image captions, one per line, folded for the index",
+    "headline": "Headline",
+    "lead": "Lead",
+    "body": "Body",
+    "captions": "Image captions, one per line",
+    "headline_folded": "Headline folded for the index (empty when folding changes nothing)",
+    "lead_folded": "Lead folded for the index (empty when folding changes nothing)",
+    "body_folded": "Body folded for the index (empty when folding changes nothing)",
+    "captions_folded": "Captions folded for the index (empty when folding changes nothing)",
 }
 
 COLUMNS: dict[str, dict[str, str]] = {

@@ -21,7 +21,10 @@ from ..archive import queries
 from ..archive.lock import ArchiveLocked
 from ..archive.schema import SchemaTooNew
 from ..archive.store import Archive, NotAnArchive
-from .app import DB_OPTION, main
+from ..discovery.arguments import ArgumentError, parse_languages
+from ..exports.output import OutputError
+from ..portals import PORTALS
+from .app import DB_OPTION, BadArgument, main
 
 EXPECTED_ERRORS = (NotAnArchive, SchemaTooNew, ArchiveLocked, queries.QueryError)
 
@@ -32,7 +35,7 @@ def one_line_errors() -> Iterator[None]:
     """Bad input ends in a one-line message and exit status 1, never a traceback."""
     try:
         yield
-    except EXPECTED_ERRORS as exc:
+    except (*EXPECTED_ERRORS, OutputError) as exc:
         raise click.ClickException(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise click.ClickException(f"cannot read the archive: {exc}") from None
@@ -79,9 +82,29 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def make_filters(lang: Sequence[str], since: str | None, until: str | None,
                  source: Sequence[str], section: Sequence[str]) -> queries.Filters:
-    with one_line_errors():
+    """The selection, or BadArgument (exit 2) naming the wrong option."""
+    check_languages(lang)
+    try:
         return queries.Filters.parse(lang=tuple(lang), since=since, until=until,
                                      source=tuple(source), section=tuple(section))
+    except queries.BadFilter as exc:
+        raise BadArgument(str(exc)) from None
+
+
+def check_languages(values: Sequence[str]) -> None:
+    """Editions checked as `crawl` checks them: a value no portal has is a bad argument, not
+    an empty answer."""
+    joined = ",".join(values)
+    if not joined:
+        return
+    problems = []
+    for portal in PORTALS.values():
+        try:
+            parse_languages(portal, joined)
+            return
+        except ArgumentError as exc:
+            problems.append(str(exc))
+    raise BadArgument("; ".join(problems))
 
 
 def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str],

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
 from ..archive.lock import ArchiveLocked
 from ..archive.store import Archive, NotAnArchive, resolve_db_path
+from ..clock import now
 from ..crawl import (
     EXIT_INTERRUPTED,
     EXIT_USAGE,
@@ -20,6 +22,7 @@ from ..crawl import (
 )
 from ..discovery.arguments import ArgumentError
 from ..offline import ReplicaAddressError, parse_replica_address, replica_problem
+from ..portals import VIETNAM_VN
 from .app import DB_OPTION, main
 
 
@@ -130,7 +133,7 @@ def _crawl(spider: str, db: str | Path | None, replica: str | None,
         sys.exit(EXIT_USAGE)
     try:
         check_writable(db)
-    except ArchiveLocked as exc:
+    except (ArchiveLocked, NotAnArchive) as exc:
         click.echo(f"portal-crawler: {exc}", err=True)
         sys.exit(1)
     problem = replica_problem(replica)
@@ -153,12 +156,15 @@ def demo(db: str | None) -> None:
     db_path = resolve_db_path(db)
     site = build_site()
     days = site.days()
-    arguments = {"since": days[0].isoformat(), "until": days[-1].isoformat()}
+    # Up to today at least: a relative date ("2 giờ trước") is a day of the fetch.
+    today = now().astimezone(ZoneInfo(VIETNAM_VN.timezone)).date()
+    arguments = {"since": days[0].isoformat(), "until": max(days[-1], today).isoformat()}
     with ReplicaServer(site) as server:
         click.echo(f"replica of www.vietnam.vn serving on {server.base_url}")
         result = _crawl("vietnam_vn", db_path, f"127.0.0.1:{server.port}", arguments,
                         settings={"LOG_LEVEL": "WARNING", "PORTAL_CRAWLER_PROGRESS": "1"})
-    click.echo(f"{summary(result)}; archive {db_path}")
+    outcome = "interrupted" if result.interrupted else result.outcome
+    click.echo(f"crawl {outcome}; archive {db_path}")
     print_summary(db_path)
     sys.exit(result.exit_code)
 

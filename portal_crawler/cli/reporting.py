@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from .analysis import filter_options, make_filters, reading
+from ..exports.output import open_output
+from .analysis import filter_options, make_filters, one_line_errors, reading
 from .app import DB_OPTION, main
-from .exporting import output_file
 
 
 @main.command()
-@click.argument("out", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("out", metavar="OUT")
 @DB_OPTION
 @filter_options
 @click.option("--title", help="The report's title [default: the archive's file name].")
@@ -20,6 +20,9 @@ def report(out: str, db: str | None, lang: tuple[str, ...], since: str | None,
     """Write a self-contained HTML report with charts: articles per day per edition and per
     source, field coverage per run, top sections. No script, no CDN: it opens offline.
 
+    OUT is a file (replaced only once complete), - for standard output, or a device, FIFO
+    or symlink, written through.
+
     Example: portal-crawler report report.html --since 2023-09-01
     """
     from ..report import render_report
@@ -27,7 +30,7 @@ def report(out: str, db: str | None, lang: tuple[str, ...], since: str | None,
     filters = make_filters(lang, since, until, source, section)
     with reading(db) as archive:
         page = render_report(archive, filters, title)
-        with output_file(out) as stream:
+        with one_line_errors(), open_output(out) as stream:
             stream.write(page.encode("utf-8"))
     if out != "-":
         click.echo(f"report written to {out}", err=True)

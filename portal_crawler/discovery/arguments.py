@@ -35,7 +35,7 @@ class CrawlArguments:
         if first > last:
             raise ArgumentError(f"since={first} is after until={last}")
         return cls(
-            languages=_languages(portal, lang),
+            languages=parse_languages(portal, lang),
             since=first,
             until=last,
             max_articles=_count("max_articles", max_articles),
@@ -43,7 +43,8 @@ class CrawlArguments:
         )
 
 
-def _languages(portal: Portal, value: str | None) -> frozenset[str]:
+def parse_languages(portal: Portal, value: str | None) -> frozenset[str]:
+    """`value`'s comma-separated editions, each one the portal has; all of them when empty."""
     if not value:
         return frozenset(portal.languages)
     langs = frozenset(part.strip().lower() for part in value.split(",") if part.strip())

@@ -85,6 +85,8 @@ PRINTED_DATE = re.compile(
     re.IGNORECASE,
 )
 
+# Languages (html lang) whose numeric dates put the month first: 9/11/2013 is 11 September.
+MONTH_FIRST = frozenset({"en-us"})
 # dateparser's language codes for the editions whose prefix differs.
 _DATEPARSER_LANG = {"zh-cn": "zh", "zh-tw": "zh", "pt-br": "pt"}
 
@@ -117,7 +119,7 @@ def parse_date(
         return None
     return (
         _parse_iso(text, zone)
-        or _parse_numeric(text, zone)
+        or _parse_numeric(text, zone, (language or "").lower() in MONTH_FIRST)
         or _parse_relative(text, zone, relative_base)
         or _parse_with_dateparser(text, language, zone, relative_base)
     )
@@ -144,10 +146,11 @@ def _parse_iso(text: str, zone: str) -> str | None:
     return _format(datetime.combine(day, clock), tz)
 
 
-def _parse_numeric(text: str, zone: str) -> str | None:
+def _parse_numeric(text: str, zone: str, month_first: bool = False) -> str | None:
     match = _DMY.search(text) or _YMD.search(text) or _VI.search(text) or _CJK.search(text)
     if not match:
         return None
+    day_key, month_key = ("m", "d") if month_first and match.re is _DMY else ("d", "m")
     rest = text[: match.start()] + " " + text[match.end() :]
     clock_match = _TIME.search(rest)
     gmt = _GMT.search(rest)
@@ -155,7 +158,7 @@ def _parse_numeric(text: str, zone: str) -> str | None:
     if _STRAY_DIGITS.search(leftover):
         return None  # something else is printed here; let the general parser judge it
     try:
-        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+        day = date(int(match["y"]), int(match[month_key]), int(match[day_key]))
     except ValueError:
         return None
     if not clock_match:
@@ -192,7 +195,7 @@ def _parse_with_dateparser(
     code = (language or "").lower()
     languages = [_DATEPARSER_LANG.get(code, code.split("-")[0])] if code else None
     settings = {
-        "DATE_ORDER": "DMY",
+        "DATE_ORDER": "MDY" if code in MONTH_FIRST else "DMY",
         "PREFER_DAY_OF_MONTH": "first",
         "RELATIVE_BASE": base,
         "TIMEZONE": zone,

@@ -8,6 +8,7 @@ blocks made mostly of links (a source paper's related-news box).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from html import escape
 from typing import Any
 
@@ -27,14 +28,18 @@ _LINK_DENSITY = 0.8  # a block whose text is mostly link text is a related box, 
 _BOX_TAGS = frozenset({"div", "aside", "table", "section", "ul", "ol", "blockquote"})
 _MAX_SIGNATURE = 60  # a right-aligned or all-bold closing line this short signs the article
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
+_IMAGE_HOLDERS = frozenset({"a", "span", "p", "picture", "center"})
+_MAX_CAPTION = 300  # a longer text after an image is prose, not its caption
 _NOT_BODY = ("nav", "aside", "footer", "header", "form", "figure", "figcaption", "menu")
 _PARAGRAPHS = etree.XPath(
     ".//p[not(ancestor::*[self::" + " or self::".join(_NOT_BODY) + "])]")
 
 
-def body_fields(body: Any, page: Page, standfirst: str = "") -> Fields:
-    """lead, body, body_html, images, in-body related_links and source_url of one body."""
-    walk = BodyWalk(page)
+def body_fields(body: Any, page: Page, standfirst: str = "",
+                skip: Collection[Any] = ()) -> Fields:
+    """lead, body, body_html, images, in-body related_links and source_url of one body;
+    elements in `skip` (a portal parser's known non-content) are left out with their subtree."""
+    walk = BodyWalk(page, skip)
     walk.visit(body, depth=0)
     texts = list(walk.texts)
     # A paragraph of plain text is its clean text in <p>; one with markup keeps its inline tags.
@@ -138,8 +143,9 @@ class BodyWalk:
 
     MAX_DEPTH = 40
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, skip: Collection[Any] = ()) -> None:
         self.page = page
+        self.skip = skip
         self.paragraphs: list[Any] = []
         self.texts: list[str] = []
         self.images: list[dict[str, Any]] = []
@@ -150,7 +156,7 @@ class BodyWalk:
     def visit(self, element: Any, depth: int) -> None:
         for child in element.iterchildren("*"):
             tag = child.tag.lower()
-            if tag in SKIP_TAGS:
+            if tag in SKIP_TAGS or child in self.skip:
                 continue
             if tag == "img":
                 self.image(child)
@@ -192,7 +198,7 @@ def _image(img: Any, page: Page) -> dict[str, Any] | None:
         return None
     figure = next(img.iterancestors("figure", "table"), None)
     if figure is None:
-        full = img.get("title")
+        full = _caption_beside(img) or img.get("title")
     elif figure.tag == "figure":
         caption = figure.find(".//figcaption")
         full = text_of(caption) if caption is not None else img.get("title")
@@ -203,6 +209,29 @@ def _image(img: Any, page: Page) -> dict[str, Any] | None:
     caption, credit = split_caption(full)
     return {"url": url, "caption": caption, "credit": credit,
             "alt": clean_text(img.get("alt")) or None, "_full": full}
+
+
+def _caption_beside(img: Any) -> str:
+    """A caption printed without <figure>: the short text after the image in a wrapper of its
+    own (WordPress `div.wp-caption > img + p`), or the paragraph right after the image's block
+    when all of it is in italics (`<p><img></p><p><em>caption</em></p>`)."""
+    top = img
+    while (parent := top.getparent()) is not None and parent.tag in _IMAGE_HOLDERS and (
+            not text_of(parent)):
+        top = parent  # <a>, <span>, <p> holding nothing but the image
+    wrapper = top.getparent()
+    if wrapper is not None and wrapper.tag == "div" and len(wrapper) == 2 and wrapper[0] is top:
+        text = text_of(wrapper[1])
+        if text and len(text) <= _MAX_CAPTION and wrapper[1].find(".//img") is None:
+            return text
+    after = top.getnext()
+    if after is None or after.tag != "p" or after.find(".//img") is not None:
+        return ""
+    text = text_of(after)
+    if not text or len(text) > _MAX_CAPTION:
+        return ""
+    italic = len(after) == 1 and after[0].tag in ("em", "i") and text_of(after[0]) == text
+    return text if italic else ""
 
 
 def _links(element: Any, page: Page, relation: str) -> list[dict[str, str]]:

@@ -1,34 +1,34 @@
-"""Layer 3: a small, honest fallback for portals without a parser (or fields still empty).
+"""Layer 3: the extraction for every page without a parser of its own (and fields still empty).
 
-Readability-lite, fast (no second parse): the element holding the most paragraph text is the
-body, cleaned by the same block walk as the portal parsers (ads, captions, related boxes and
-source trailers out); the headline is the first h1 (else the <title> without the site name);
-the date is the dateline printed right after the headline, else an element marked as a date.
-Authors only when linked to author pages in the header; it does not guess sources or related
-lists, nor calls a first paragraph a lead unless it stands between headline and dateline.
-A body it is not `confident()` about may be replaced by the `library` layer's.
+The body is the main content `content.find` locates in the shared parse (prose blocks,
+headings, lists and quotes of the best container, boilerplate out), with the images its
+markup captions; a page with too little prose there is not an article and gets no body. The
+headline is the first h1 (else the <title> without the site name); the date is the dateline
+printed right after the headline, else an element marked as a date; authors only when
+linked to author pages in the header.
 """
 
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any
 
 from lxml import etree
 
+from ..normalize.boilerplate import is_ad_token, is_legal_footer, is_source_trailer
+from . import content
 from .base import Fields, Page, css, first_text, text_of
-from .blocks import (
-    author_links,
-    body_fields,
-    dateline,
-    densest_block,
-    header_blocks,
-    printed_date,
-    standfirst,
-)
+from .blocks import author_links, dateline, header_blocks, printed_date
+from .headline import site_keys, strip_site_name
+from .people import page_authors
 
 NAME = "generic"
-VERSION = 2
+VERSION = 3
+NOT_ARTICLE = "not an article"
+_SITE_NAME = etree.XPath('//meta[@property="og:site_name" or @name="application-name"]/@content')
+_KEPT_TAGS = frozenset({"pre", "blockquote", "li"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 _DATE_NODES = tuple(etree.XPath(q) for q in (
     '//*[@itemprop="datePublished"]',
@@ -36,40 +36,48 @@ _DATE_NODES = tuple(etree.XPath(q) for q in (
 ))
 _MAX_DATE_NODES = 20
 _DIGIT = re.compile(r"\d")
-# A body below both is a guess: the library layer's confident body replaces it.
-MIN_PARAGRAPHS = 2
-MIN_CHARS = 200
 
 
 def parse(page: Page) -> Fields:
     h1s = css("h1")(page.root)
     h1 = h1s[0] if h1s else None
-    fields: Fields = {"headline": (text_of(h1) if h1 is not None else "") or _title(page)}
-    container = densest_block(page.root)
+    headline = (text_of(h1) if h1 is not None else "") or _title(page)
+    fields: Fields = {"headline": headline}
+    found = content.find(page.root)
     info = dateline(h1) if h1 is not None else None
-    fields["authors"] = author_links(header_blocks(h1, container))
-    if container is not None:
-        lead = standfirst(h1, info)
-        found = body_fields(container, page, lead)
-        if not lead:
-            found.pop("lead", None)  # an unmarked first paragraph is not a standfirst
-        found.pop("signatures", None)  # a closing name is a guess at an author: not made here
-        fields.update(found)
+    sites = site_keys(_SITE_NAME(page.root), page.url)
+    fields["authors"] = (author_links(header_blocks(h1, found.container))
+                         or page_authors(page.root, sites))
+    if found.is_article:
+        fields.update(_body(found, page, headline))
+    elif found.container is not None:
+        fields["messages"] = [NOT_ARTICLE]
     fields.update(_date(page, info))
     return {name: value for name, value in fields.items() if value}
 
 
-def confident(body: str | None) -> bool:
-    body = body or ""
-    return body.count("\n\n") + 1 >= MIN_PARAGRAPHS and len(body) >= MIN_CHARS
+def _body(found: content.Content, page: Page, headline: str) -> Fields:
+    texts: list[str] = []
+    html: list[str] = []
+    for block in found.blocks:
+        if block.kind in _HEADINGS and block.text == headline:
+            continue  # the headline printed above the body is not body text
+        text = block.text
+        if is_ad_token(text) or is_source_trailer(text) or is_legal_footer(text):
+            continue
+        tag = block.kind if block.kind in _HEADINGS or block.kind in _KEPT_TAGS else "p"
+        texts.append(text)
+        html.append(f"<{tag}>{escape(text, quote=False)}</{tag}>")
+    images: list[dict[str, Any]] = []
+    for img in found.images:
+        image = content.image_fields(img, page.root, page.absolute)
+        if image and image["url"] not in {i["url"] for i in images}:
+            images.append(image)
+    return {"body": "\n\n".join(texts), "body_html": "\n".join(html), "images": images}
 
 
 def _title(page: Page) -> str:
-    title = first_text(page.root, "title")
-    for sep in (" | ", " - ", " – ", " — "):
-        if sep in title:
-            return title.rsplit(sep, 1)[0].strip()
-    return title
+    return strip_site_name(first_text(page.root, "title"), site_keys((), page.url))
 
 
 def _date(page: Page, info: Any) -> Fields:

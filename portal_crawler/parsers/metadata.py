@@ -8,6 +8,7 @@ thumbnail, not page content).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -20,6 +21,7 @@ from ..normalize.bylines import split_byline
 from ..normalize.text import clean_text
 from ..portals import portal_for
 from .base import Fields, Page
+from .headline import site_keys, strip_site_name
 
 NAME = "metadata"
 VERSION = 1
@@ -28,7 +30,10 @@ ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
     "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "livebloggposting",
     "liveblogposting", "scholarlyarticle", "techarticle", "report", "webpage",
+    "socialmediaposting", "discussionforumposting", "medicalwebpage", "itempage",
 })
+# JSON-LD some CMSs wrap in CDATA or comment markers, for old XHTML parsers.
+_WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _JSON_LD = etree.XPath('//script[@type="application/ld+json"]/text()')
 _META = etree.XPath("//meta[@content]")
 _ALTERNATES = etree.XPath("//link[@hreflang][@href]")
@@ -40,7 +45,7 @@ _TIME_QUERIES = (
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datepublished", "pubdate",
     "publishdate", "publish-date", "dc.date", "dc.date.issued", "dcterms.created",
-    "article.published", "sailthru.date", "date",
+    "article.published", "sailthru.date", "parsely-pub-date", "date",
 )
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
                   "last-modified", "article.updated")
@@ -54,6 +59,9 @@ def parse(page: Page) -> Fields:
         fields.update(_from_json_ld(article, page))
     for name, value in _from_meta(meta, page).items():
         fields.setdefault(name, value)
+    if page.wants("headline"):
+        sites = site_keys(_site_names(meta, page, article), page.url)
+        fields["headline"] = strip_site_name(fields.get("headline") or _title(page), sites)
     if "date_published" not in fields and page.wants("date_published"):
         fields.update(_from_time_element(page))
     fields["translations"] = translations(page)
@@ -67,7 +75,7 @@ def parse(page: Page) -> Fields:
 def _json_ld_objects(page: Page) -> Iterator[dict[str, Any]]:
     for raw in _JSON_LD(page.root):
         try:
-            data = json.loads(raw.strip(), strict=False)
+            data = json.loads(_WRAPPERS.sub("", raw), strict=False)
         except ValueError:
             continue
         stack = [data]
@@ -174,8 +182,7 @@ def _from_meta(meta: dict[str, list[str]], page: Page) -> Fields:
                     return text
         return ""
 
-    fields: Fields = {"headline": _strip_site_name(first("og:title", "twitter:title"),
-                                                   first("og:site_name"))}
+    fields: Fields = {"headline": first("dc:title", "dcterm:title", "og:title", "twitter:title")}
     raw = first(*_PUBLISHED_META)
     if raw and (iso := page.date(raw)):
         fields["date_published"], fields["date_published_raw"] = iso, raw
@@ -184,7 +191,8 @@ def _from_meta(meta: dict[str, list[str]], page: Page) -> Fields:
         fields["date_modified"] = iso
     fields["section"] = first("article:section")
     fields["tags"] = _keywords(meta.get("article:tag", []) or first("news_keywords"))
-    author = first("author", "article:author", "dc.creator", "byl")
+    author = first("author", "article:author", "dc.creator", "dcterm:creator", "byl",
+                   "parsely-author", "sailthru.author")
     if author and not author.startswith(("http://", "https://")):
         byline = split_byline(author)
         fields["authors"], fields["source"] = byline.authors, byline.publication
@@ -253,8 +261,16 @@ def _name(value: Any) -> str:
     return clean_text(_str(value))
 
 
-def _strip_site_name(title: str, site: str) -> str:
-    for sep in (" | ", " - ", " – ", " — "):
-        if site and title.endswith(sep + site):
-            return title[: -len(sep + site)].strip()
-    return title
+def _title(page: Page) -> str:
+    node = page.root.find(".//title")
+    return clean_text("".join(node.itertext())) if node is not None else ""
+
+
+def _site_names(meta: dict[str, list[str]], page: Page,
+                article: dict[str, Any] | None) -> list[str]:
+    names = [v for k in ("og:site_name", "application-name", "apple-mobile-web-app-title")
+             for v in meta.get(k, [])]
+    if article:
+        names.append(_name(article.get("publisher")))
+    names += [_name(o) for o in _json_ld_objects(page) if _types(o) & {"website", "organization"}]
+    return names

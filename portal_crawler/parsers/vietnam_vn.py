@@ -17,14 +17,14 @@ from typing import Any
 
 from lxml import etree
 
+from ..normalize.boilerplate import is_ad_token, is_legal_footer, is_source_trailer
 from ..normalize.bylines import clean_authors, split_byline
-from ..normalize.text import clean_text, dedupe_repeat
-from .base import Fields, Page, css, first, text_of
+from ..normalize.text import clean_text, dedupe_repeat, nfc
+from .base import SKIP_TAGS, Fields, Page, css, first, text_of
 from .blocks import (
     author_links,
     body_fields,
     dateline,
-    densest_block,
     header_blocks,
     printed_date,
     standfirst,
@@ -41,15 +41,20 @@ SECTION = (".post-detail-category a", ".post-detail-category")
 BREADCRUMBS = ('[class*="breadcrumb"] a', 'nav[aria-label*="readcrumb"] a',
                '[class*="breadcrumb"] li', '[class*="breadcrumb"] span')
 TAG_LINKS = 'a[href*="/tag/"]'
-RELATED_TITLE = "a.v-link-title"
-_RELATED_CLASS = "v-link-title"
 RELATIONS = ("same_topic", "same_category", "same_author")  # their order on the page
 _CREDIT_PREFIX = re.compile(r"^(?:Theo|Nguồn|Source|Sumber)\s*[:：]?\s+", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s*[›»>/|]\s*")
-_HEADINGS = css("h2, h3, h4")
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_STRING = etree.XPath("string()")
 _ANY_BREADCRUMB = etree.XPath(  # one cheap scan before the four precise queries
     "//@class[contains(., 'readcrumb')] | //@aria-label[contains(., 'readcrumb')]")
-_NEXT_LIST = re.compile(r"^(?:ul|ol|div)$")
+_NEAR_HEADLINE = 4  # blocks before the headline searched for a breadcrumb, per level
+_LINK_DENSITY = 0.8  # a related item's text is (nearly) all link text
+# The first words of the legal footer's lines (normalize/boilerplate.py), lower case.
+_LEGAL_WORDS = ("bộ văn hóa", "chịu trách nhiệm", "giấy phép", "trụ sở", "bản quyền",
+                "copyright", "©")
+# The portal's listing pages: links there are navigation, not related articles.
+_NOT_ARTICLE = re.compile(r"/(?:tag|tags|category|authors?|organization|search)(?:/|$)")
 
 
 def parse(page: Page) -> Fields:
@@ -71,7 +76,7 @@ class ArticlePage:
             self.container = root
         found = first(self.container, *BODY)
         if found is None:
-            found = densest_block(self.container)
+            found = _densest_body(self.container)
         self.body_element = found if found is not None else self.container
         h1 = css("h1")(self.container) or css("h1")(root)
         self.h1 = h1[0] if h1 else None
@@ -134,7 +139,8 @@ class ArticlePage:
 
     @cached_property
     def _body(self) -> Fields:
-        return body_fields(self.body_element, self.page, self._standfirst())
+        return body_fields(self.body_element, self.page, self._standfirst(),
+                           skip=_legal_footer(self.body_element))
 
     def _standfirst(self) -> str:
         return standfirst(self.h1, self.info)
@@ -155,7 +161,8 @@ class ArticlePage:
         return self._body["source_url"]
 
     def related_links(self) -> list[dict[str, str]]:
-        return self._body["related_links"] + _related_lists(self.container, self.page)
+        return self._body["related_links"] + _related_lists(
+            self.container, self.body_element, self.page)
 
     # classification --------------------------------------------------------------------
 
@@ -166,8 +173,8 @@ class ArticlePage:
             return text
         if self.h1 is not None:
             for block in self.h1.itersiblings(preceding=True):
-                links = block.xpath(".//a") if isinstance(block.tag, str) else []
-                if links and not _is_breadcrumb(block):
+                links = block.findall(".//a") if isinstance(block.tag, str) else []
+                if links and not _crumbs(block):
                     return text_of(links[-1])
         crumbs = self.breadcrumbs()  # "Trang chủ › News › Kinh tế": the last step
         return crumbs[-1] if len(crumbs) > 1 else ""
@@ -178,6 +185,8 @@ class ArticlePage:
     @cached_property
     def _breadcrumbs(self) -> list[str]:
         """The older template's "Trang chủ › News › Kinh tế"."""
+        if self.h1 is not None and (steps := _crumb_block(self.h1, self.container)):
+            return steps
         if not _ANY_BREADCRUMB(self.page.root):
             return []
         for query in BREADCRUMBS:
@@ -202,34 +211,124 @@ class ArticlePage:
         return found
 
 
-def _is_breadcrumb(block: Any) -> bool:
-    classes = " ".join(block.xpath("descendant-or-self::*/@class"))
-    return "breadcrumb" in classes.lower()
+def _densest_body(container: Any) -> Any:
+    """The element whose own <p>s carry the most prose, the footer's legal lines, the source
+    trailer and ad placeholders not counted (a short Chinese article beside a long legal
+    footer is still the body)."""
+    scores: dict[Any, int] = {}
+    for p in container.iter("p"):
+        text = text_of(p)
+        if text and not (is_legal_footer(text) or is_source_trailer(text) or is_ad_token(text)):
+            parent = p.getparent()
+            scores[parent] = scores.get(parent, 0) + len(text)
+    return max(scores, key=scores.__getitem__) if scores else None
 
 
-def _related_lists(container: Any, page: Page) -> list[dict[str, str]]:
-    """Each heading followed by a list of `a.v-link-title` (or an empty list) is a related list."""
+def _legal_footer(body: Any) -> set[Any]:
+    """The ministry's footer printed inside the body: in each block holding two or more legal
+    lines ("Giấy phép", "Chịu trách nhiệm", "Trụ sở"...), those lines and all between them."""
+    text = nfc(_STRING(body)).lower()
+    if sum(text.count(word) for word in _LEGAL_WORDS) < 2:
+        return set()  # one cheap look at the whole text first: most bodies have no footer
+    lines: dict[Any, list[Any]] = {}
+    for p in body.iter("p"):
+        if is_legal_footer(text_of(p)):
+            lines.setdefault(p.getparent(), []).append(p)
+    footer: set[Any] = set()
+    for parent, found in lines.items():
+        if len(found) > 1:
+            children = list(parent)
+            footer.update(children[children.index(found[0]):children.index(found[-1]) + 1])
+    return footer
+
+
+def _crumbs(block: Any) -> list[str]:
+    """The steps of a breadcrumb: two or more links and, between them, only separators."""
+    anchors = block.findall(".//a") if isinstance(block.tag, str) else []
+    if len(anchors) < 2:
+        return []
+    steps = [text_of(a) for a in anchors]
+    rest = text_of(block)
+    for step in steps:
+        rest = rest.replace(step, " ", 1)
+    return steps if all(steps) and not _CRUMB_SEPARATORS.sub("", rest).strip() else []
+
+
+def _crumb_block(h1: Any, container: Any) -> list[str]:
+    """A breadcrumb printed before the headline, at any level up to the content container."""
+    node = h1
+    while node is not None and node is not container:
+        for count, block in enumerate(node.itersiblings(preceding=True)):
+            if count >= _NEAR_HEADLINE:
+                break
+            if steps := _crumbs(block):
+                return steps
+        node = node.getparent()
+    return []
+
+
+def _related_lists(container: Any, body: Any, page: Page) -> list[dict[str, str]]:
+    """Each heading after the body followed by blocks of article links (or by nothing) is a
+    related list; its relation is a class hint, else its position (topic, category, author)."""
     links: list[dict[str, str]] = []
     position = 0
-    for heading in _HEADINGS(container):
-        block = heading.getnext()
-        while block is not None and not isinstance(block.tag, str):
-            block = block.getnext()
-        if block is None or not _NEXT_LIST.match(block.tag):
+    for heading in container.iter(*_HEADING_TAGS):
+        if body in heading.iterancestors():
+            continue  # a subheading of the article
+        items = _list_after(heading, page)
+        if items is None:
             continue
-        anchors = list(block.iter("a"))
-        titles = [a for a in anchors if _RELATED_CLASS in (a.get("class") or "").split()]
-        if anchors and not titles:
-            continue  # a list of other links (navigation, tags): not a related list
         relation = _relation_hint(heading) or (
             RELATIONS[position] if position < len(RELATIONS) else "related")
         position += 1
-        for anchor in titles:
-            url = page.absolute(anchor.get("href"))
-            text = text_of(anchor) or clean_text(anchor.get("title"))
-            if url:
-                links.append({"url": url, "text": text, "relation": relation})
+        links += [{"url": url, "text": text, "relation": relation} for url, text in items.items()]
     return links
+
+
+def _list_after(heading: Any, page: Page) -> dict[str, str] | None:
+    """url -> headline of the article links printed after a heading, up to the next heading:
+    in one list or as sibling blocks. None when a block there is not a list of articles."""
+    node = heading
+    while node.getnext() is None and (parent := node.getparent()) is not None and (
+            text_of(parent) == text_of(heading)):
+        node = parent  # the heading sits alone in a wrapper: the list follows the wrapper
+    items: dict[str, str] = {}
+    for block in node.itersiblings():
+        if not isinstance(block.tag, str) or block.tag.lower() in SKIP_TAGS:
+            continue
+        if next(block.iter(*_HEADING_TAGS), None) is not None:
+            break
+        anchors = [block] if block.tag.lower() == "a" else block.findall(".//a")
+        if not anchors:
+            if text_of(block):
+                return None  # prose, a label, a widget: not a list
+            continue
+        found, link_text = _article_links(anchors, page)
+        if not found or link_text < _LINK_DENSITY * _letters(block):
+            return None  # links to tags, authors or sections; or a paragraph with a link
+        for url, title in found.items():
+            if not items.get(url):
+                items[url] = title
+    return items
+
+
+def _article_links(anchors: list[Any], page: Page) -> tuple[dict[str, str], int]:
+    """url -> text of the links to articles (not to the portal's tag, author, section pages),
+    and the letters of all the anchors' text."""
+    found: dict[str, str] = {}
+    length = 0
+    for anchor in anchors:
+        letters = _letters(anchor)
+        length += letters
+        url = page.absolute(anchor.get("href"))
+        if url and not _NOT_ARTICLE.search(url) and not found.get(url):
+            found[url] = (text_of(anchor) if letters else "") or clean_text(anchor.get("title"))
+    return found, length
+
+
+def _letters(element: Any) -> int:
+    """How many non-space characters an element's text has (cheap: no cleaning)."""
+    return len("".join(_STRING(element).split()))
 
 
 def _relation_hint(heading: Any) -> str | None:

@@ -18,6 +18,7 @@ from slugify import slugify
 
 from .content import ArticleView, SiteData, load_site
 from .expected import expected_article
+from .families import FAMILIES, GOLDEN
 from .render import (
     render_article,
     render_category,
@@ -44,12 +45,12 @@ class SiteMap(dict[tuple[str, str], Resource]):
         return sorted(date.fromisoformat(d) for d in found)
 
 
-def build_pages(site: SiteData) -> dict[str, Resource]:
+def build_pages(site: SiteData, family: str | None = None) -> dict[str, Resource]:
     """path -> Resource, host-independent (every portal host serves the same paths)."""
     pages: dict[str, Resource] = {}
     newest = max(a.lastmod for a in site.articles)
     for view in site.articles:
-        body = render_article(site, view).encode("utf-8")
+        body = render_article(site, view, family=family).encode("utf-8")
         pages[view.path] = make_resource(body, HTML, view.lastmod)
     for slug in site.config["categories"]:
         body = render_category(site, slug).encode("utf-8")
@@ -137,10 +138,12 @@ def _robots(site: SiteData) -> str:
     return "\n".join(lines)
 
 
-def build_site(content_dir: Path | None = None, site: SiteData | None = None) -> SiteMap:
-    """Every page on every portal host (the mirrors serve identical bytes)."""
+def build_site(content_dir: Path | None = None, site: SiteData | None = None,
+               family: str | None = None) -> SiteMap:
+    """Every page on every portal host (the mirrors serve identical bytes); `family` prints the
+    article pages in one of the template families (families.py; default: the usual markup)."""
     site = site or load_site(content_dir)
-    pages = build_pages(site)
+    pages = build_pages(site, family)
     mapping = SiteMap()
     for host in site.hosts:
         for path, resource in pages.items():
@@ -151,18 +154,30 @@ def build_site(content_dir: Path | None = None, site: SiteData | None = None) ->
 
 def golden_pairs(site: SiteData) -> dict[str, tuple[str, str]]:
     """name -> (html, expected JSON text) for every article page."""
-    pairs: dict[str, tuple[str, str]] = {}
-    for view in site.articles:
-        html = render_article(site, view)
-        expected = json.dumps(expected_article(site, view), ensure_ascii=False, indent=2) + "\n"
-        pairs[view.name] = (html, expected)
-    return pairs
+    return {view.name: _pair(site, view) for view in site.articles}
 
 
-def write_golden(directory: Path, content_dir: Path | None = None) -> list[Path]:
+def family_golden_pairs(site: SiteData) -> dict[str, tuple[str, str]]:
+    """"<family>__<name>" -> (html, expected JSON text) for the records each family stores."""
+    views = {view.name: view for view in site.articles}
+    return {f"{family}__{name}": _pair(site, views[name], family)
+            for family in FAMILIES for name in GOLDEN[family]}
+
+
+def _pair(site: SiteData, view: ArticleView, family: str | None = None) -> tuple[str, str]:
+    html = render_article(site, view, family=family)
+    expected = expected_article(site, view, family)
+    return html, json.dumps(expected, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_golden(directory: Path, content_dir: Path | None = None,
+                 families: bool = False) -> list[Path]:
+    """Write the golden pairs (`families`: the template families' pairs instead)."""
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for name, (html, expected) in golden_pairs(load_site(content_dir)).items():
+    site = load_site(content_dir)
+    pairs = family_golden_pairs(site) if families else golden_pairs(site)
+    for name, (html, expected) in pairs.items():
         for suffix, text in ((".html", html), (".json", expected)):
             path = directory / f"{name}{suffix}"
             path.write_text(text, encoding="utf-8")
@@ -173,10 +188,13 @@ def write_golden(directory: Path, content_dir: Path | None = None) -> list[Path]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--golden", type=Path, help="write <name>.html/.json pairs here")
+    parser.add_argument("--golden-families", type=Path, metavar="DIR",
+                        help="write the template families' <family>__<name>.html/.json here")
     parser.add_argument("--content", type=Path, default=None, help="content directory")
     args = parser.parse_args(argv)
-    if args.golden:
-        for path in write_golden(args.golden, args.content):
+    if args.golden or args.golden_families:
+        for path in write_golden(args.golden or args.golden_families, args.content,
+                                 families=bool(args.golden_families)):
             print(path)
     else:
         site = build_site(args.content)

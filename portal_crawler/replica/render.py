@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from slugify import slugify
 
 from .content import ArticleView, SiteData, section_of
+from .families import markup
 
 TEMPLATES = Path(__file__).parent / "templates"
 # The lazy-loading placeholder the real pages put in `src` while `data-src` holds the image.
@@ -133,7 +134,9 @@ def _crumbs(site: SiteData, view: ArticleView) -> list[dict[str, str]]:
     return crumbs
 
 
-def render_article(site: SiteData, view: ArticleView, template: str | None = None) -> str:
+def render_article(site: SiteData, view: ArticleView, template: str | None = None,
+                   family: str | None = None) -> str:
+    """The article page; `family` (families.py) prints the same record in other markup."""
     record = view.record
     paragraphs = view.paragraphs
     category = None
@@ -159,6 +162,7 @@ def render_article(site: SiteData, view: ArticleView, template: str | None = Non
         tags=tags,
         paragraph=paragraph,
         caption_of=caption_factory(strings),
+        markup=markup(family),
     )
     if record.get("nfd"):
         page = unicodedata.normalize("NFD", page)

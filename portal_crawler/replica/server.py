@@ -132,6 +132,7 @@ class _Server(ThreadingHTTPServer):
         self.hosts = frozenset(host for host, _ in site)
         self.faults = faults or FaultPlan()
         self.requests: list[tuple[str, str, str]] = []
+        self.arrivals: list[float] = []  # time.time() of each request, as `requests`
         self._log_lock = threading.Lock()
         super().__init__(address, _Handler)
 
@@ -142,9 +143,11 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
     def log_request_target(self, method: str, host: str, path: str) -> None:
-        """Every request as (method, host, path): tests count what a crawl fetched."""
+        """Every request as (method, host, path) and when it came: tests count what a crawl
+        fetched, and measure its waits."""
         with self._log_lock:
             self.requests.append((method, host, path))
+            self.arrivals.append(time.time())
 
     def lookup(self, host: str, path: str) -> Resource | None:
         """Exact path first; a page with unknown query parameters is the page (as live)."""
@@ -170,6 +173,13 @@ class ReplicaServer:
     def requests(self) -> list[tuple[str, str, str]]:
         """(method, host, path) of every request served so far, in arrival order."""
         return list(self._httpd.requests)
+
+    @property
+    def timed_requests(self) -> list[tuple[float, str, str, str]]:
+        """(arrival as time.time(), method, host, path) of every request served so far."""
+        with self._httpd._log_lock:
+            return [(t, *r) for t, r in zip(self._httpd.arrivals, self._httpd.requests,
+                                            strict=True)]
 
     @property
     def port(self) -> int:

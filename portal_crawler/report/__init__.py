@@ -1,4 +1,5 @@
-"""A self-contained HTML report of an archive: figures and inline SVG charts, no script, no CDN.
+"""A self-contained HTML report of an archive: figures and inline SVG charts (drawn by
+matplotlib), no script, no CDN.
 
 `render_report(archive)` returns the page; `portal-crawler report OUT.html` writes it.
 """
@@ -10,7 +11,7 @@ from html import escape
 
 from ..archive import queries
 from ..archive.store import Archive
-from . import svg
+from . import charts
 
 __all__ = ["render_report"]
 
@@ -19,9 +20,9 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1000px;color
 h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table.figures{border-collapse:collapse}table.figures td,table.figures th{padding:2px 12px;
 text-align:left}table.figures td.n{text-align:right;font-variant-numeric:tabular-nums}
-svg.chart{width:100%;height:auto;font-size:11px}svg .axis{stroke:#999}
-svg text.cell{font-size:10px}.legend{margin:.3rem 0 1rem}.key{margin-right:1rem;
-white-space:nowrap}.key i{display:inline-block;width:10px;height:10px;margin-right:4px}
+svg.chart{display:block;max-width:100%;height:auto}details{margin:.2rem 0 1rem;color:#555}
+table.numbers{border-collapse:collapse;font-size:12px}table.numbers td{padding:0 10px}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
 .empty{color:#777}footer{margin-top:2rem;color:#777;font-size:12px}
 """
 
@@ -66,16 +67,16 @@ def render_report(archive: Archive, filters: queries.Filters | None = None,
         f"<p>{escape(str(archive.path))} · generated {generated}</p>",
         "<h2>Figures</h2>", _figures(summary),
         "<h2>Articles per day per edition</h2>",
-        svg.stacked_bars(by_edition, "per-day-edition"),
+        charts.stacked_bars(by_edition, "per-day-edition"),
         "<h2>Articles per day per source</h2>",
-        svg.stacked_bars(by_source, "per-day-source"),
+        charts.stacked_bars(by_source, "per-day-source"),
         "<h2>Field coverage per crawl run (% of the run's articles)</h2>",
-        svg.heatmap([f"#{run['id']}" for run in runs], fields, coverage, "coverage-per-run"),
+        charts.heatmap([f"#{run['id']}" for run in runs], fields, coverage, "coverage-per-run"),
         "<h2>Field coverage of the archive (% of articles)</h2>",
-        svg.horizontal_bars([(k, round(v)) for k, v in summary["coverage"].items()],
-                            "coverage"),
+        charts.horizontal_bars([(k, round(v, 1)) for k, v in summary["coverage"].items()],
+                               "coverage", "% of articles"),
         "<h2>Top sections</h2>",
-        svg.horizontal_bars(sections, "top-sections"),
+        charts.horizontal_bars(sections, "top-sections", "articles"),
         "<footer>Made by portal-crawler report; self-contained, no scripts.</footer>",
     ]
     return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

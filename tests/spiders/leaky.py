@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import scrapy
 
-from portal_crawler.items import FetchFailure
+from portal_crawler.items import FetchFailure, send_record
 
 
 class LeakySpider(scrapy.Spider):
@@ -18,4 +18,5 @@ class LeakySpider(scrapy.Spider):
         self.logger.info("fetched %s", response.url)
 
     def failed(self, failure):
-        yield FetchFailure(url=failure.request.url, reason=repr(failure.value))
+        send_record(self.crawler,
+                    FetchFailure(url=failure.request.url, reason=repr(failure.value)))

@@ -1,0 +1,74 @@
+"""A page's title without its site's name: "Summit ends | Example News" -> "Summit ends".
+
+Only a part that is known to name the site is cut: og:site_name, application-name, the
+JSON-LD publisher or WebSite, or the host ("eHow" on www.ehow.com). An unknown trailing part
+stays, since "Mozilla - Wikipedia"'s last part could as well be the headline's end; nor is
+anything cut that would leave the headline empty.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from ..normalize.text import clean_text
+
+# A separator between the headline and the site's name: spaced dashes, bars, bullets, colons,
+# guillemets, slashes; CJK sites join with "_" or a bare "|".
+_SEPARATOR = re.compile(r"(\s+[|\-–—·•:»/~]\s+|\s*[|_｜]\s*|\s+::\s+)")
+_GENERIC_HOST = frozenset({"www", "m", "mobile", "amp", "news", "blog", "blogs", "en", "com",
+                           "org", "net", "co", "edu", "gov", "info", "io"})
+
+
+@lru_cache(maxsize=4096)
+def key(text: str) -> str:
+    """Letters and digits only, accents off, case folded: "Aktuálně.cz" -> "aktualnecz"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if c.isalnum()).casefold()
+
+
+def site_keys(names: Iterable[str], url: str) -> frozenset[str]:
+    """Keys of every way the page names its site, with the host's distinctive labels."""
+    keys: set[str] = set()
+    for name in names:
+        name = clean_text(name)
+        if not name:
+            continue
+        keys.add(key(name))
+        parts = _SEPARATOR.split(name)
+        keys.add(key(parts[0]))  # "Aktuálně.cz - Víte, co se právě děje" -> "Aktuálně.cz"
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        host = ""
+    labels = [label for label in host.split(".") if label]
+    if len(labels) >= 2:
+        keys.add(key("".join(labels[-2:])))  # "lwn.net" -> "lwnnet"
+        keys.update(key(label) for label in labels[:-1] if label not in _GENERIC_HOST)
+    return frozenset(k for k in keys if len(k) >= 2)
+
+
+def strip_site_name(title: str, sites: frozenset[str]) -> str:
+    """The title without leading or trailing parts that name the site."""
+    title = clean_text(title)
+    if not sites or not title:
+        return title
+    parts = _SEPARATOR.split(title)  # text, separator, text, ...
+    texts = parts[0::2]
+    start, end = 0, len(texts)
+    while end - start > 1 and _names_site(texts[end - 1], sites):
+        end -= 1
+    while end - start > 1 and _names_site(texts[start], sites):
+        start += 1
+    if (start, end) == (0, len(texts)):
+        return title
+    return clean_text("".join(parts[2 * start: 2 * end - 1]))
+
+
+def _names_site(part: str, sites: frozenset[str]) -> bool:
+    k = key(part)
+    return bool(k) and (k in sites or any(len(s) >= 4 and k.startswith(s) and len(k) <= len(s) + 4
+                                          for s in sites))
