@@ -50,7 +50,7 @@ LISTING = re.compile(r"^(?:/[a-z]{2}(?:-[a-z]{2})?)?/category/[^/]+/?$")
 
 def callback_name(url: str) -> str:
     """The callback for a portal URL by its shape, as discovery would have chosen it: for
-    `scrapy parse URL` without `-c` and `scrapy shell`'s `fetch()`."""
+    `scrapy parse URL` without `-c`, and any request made without a callback."""
     path = urlsplit(url).path
     if SITEMAP_INDEX.search(path):
         return "parse_index"

@@ -77,8 +77,12 @@ def _geopackage(path: Path) -> None:
     conn.close()
 
 
+def _device(path: Path) -> None:
+    path.symlink_to("/dev/null")  # reads as empty, yet is no file to make an archive of
+
+
 NOT_ARCHIVES = {
-    "garbage": _garbage, "text": _text, "damaged": _damaged_page_one,
+    "device": _device, "garbage": _garbage, "text": _text, "damaged": _damaged_page_one,
     "truncated": _truncated, "sqlite": _other_sqlite, "other-application": _geopackage,
 }
 
@@ -129,18 +133,23 @@ def test_an_archive_of_the_previous_version_is_recognized_and_marked(tmp_path):
     assert header_ints(path) == (schema.SCHEMA_VERSION, DOCUMENTED_APPLICATION_ID)
 
 
-@pytest.mark.parametrize("kind", ["garbage", "sqlite"])
-def test_crawl_into_a_non_archive_says_one_line_and_changes_nothing(kind, replica, tmp_path):
+def test_crawl_into_a_non_archive_says_one_line_and_changes_nothing(replica, tmp_path):
     path = tmp_path / "x.db"
-    NOT_ARCHIVES[kind](path)
+    _garbage(path)
     before = digest(path)
+    served = len(replica.requests)
     result = cli("crawl", "vietnam_vn", "--replica", f"127.0.0.1:{replica.port}",
                  "--db", str(path), "--since", "2023-09-14", "--until", "2023-09-15")
     assert result.returncode == 1, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "not a portal-crawler archive" in result.stderr
     assert digest(path) == before and _leftovers(tmp_path, "x.db") == []
+    assert len(replica.requests) == served
     # scrapy crawl: its own exit status, but no traceback and one error line; no run recorded
+    path.unlink()
+    _other_sqlite(path)  # the case: 17 tables were added to it
+    before = digest(path)
+    served = len(replica.requests)
     result = run(SCRAPY, "crawl", "vietnam_vn", "-s", f"PORTAL_CRAWLER_DB={path}",
                  "-s", "LOG_LEVEL=INFO",
                  env={"PORTAL_CRAWLER_REPLICA": f"127.0.0.1:{replica.port}"})
@@ -149,7 +158,7 @@ def test_crawl_into_a_non_archive_says_one_line_and_changes_nothing(kind, replic
         assert bad not in log, log
     errors = [line for line in log.splitlines() if "ERROR" in line]
     assert len(errors) == 1 and "not a portal-crawler archive" in errors[0], log
-    assert "Crawled 0 pages" in log or "downloader/request_count" not in log
+    assert len(replica.requests) == served  # the crawl stopped before any request
     assert digest(path) == before
 
 

@@ -125,3 +125,14 @@ def fetched_chain(site: SiteMap, tmp_path: Path, depth: int) -> list[str]:
 def test_follow_related_goes_exactly_as_deep_as_asked(site, tmp_path):
     assert fetched_chain(site, tmp_path, 0) == []
     assert fetched_chain(site, tmp_path, 2) == ["/chain-1", "/chain-2"]
+
+
+def test_extract_refuses_a_bad_fetch_time_or_url():
+    """A typo must not become an Article dated by the wrong clock or a URL-less record."""
+    page = str(PAGES / "en_chip_ban_dan.html")
+    for args, message in ((["--fetched-at", "yesterday"], "--fetched-at"),
+                          (["--url", "www.vietnam.vn/en/x"], "--url")):
+        result = cli("extract", page, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.count("\n") == 1 and message in result.stderr
+        assert result.stdout == ""

@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -98,6 +99,19 @@ def test_a_fifo_is_written_as_a_stream(crawled_archive, tmp_path, command):
         assert received[0].rstrip().endswith(b"</html>")
 
 
+def test_a_socket_is_never_renamed_over(crawled_archive, tmp_path):
+    """A Unix socket cannot be opened as a file: one line, exit 1, and the socket stays."""
+    path = tmp_path / "listener"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(path))
+        listener.listen()
+        result = cli("export", "--db", str(crawled_archive), "-o", str(path))
+        assert stat.S_ISSOCK(os.stat(path).st_mode)
+    assert result.returncode == 1
+    assert_one_line(result.stderr)
+    assert [p.name for p in tmp_path.iterdir()] == ["listener"]
+
+
 def test_a_symlink_is_written_through(crawled_archive, tmp_path):
     (tmp_path / "data").mkdir()
     target = tmp_path / "data" / "articles.jsonl"
@@ -113,12 +127,14 @@ def test_a_symlink_is_written_through(crawled_archive, tmp_path):
 
 
 def test_a_dangling_symlink_creates_its_target(crawled_archive, tmp_path):
-    target = tmp_path / "report.html"
-    link = tmp_path / "latest.html"
+    target = tmp_path / "articles.jsonl"
+    link = tmp_path / "latest.jsonl"
     link.symlink_to(target)
-    result = cli("report", "--db", str(crawled_archive), str(link))
+    result = cli("export", "--db", str(crawled_archive), "-o", str(link))
     assert result.returncode == 0, result.stderr
-    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("<!doctype")
+    assert link.is_symlink()
+    assert len(target.read_text(encoding="utf-8").splitlines()) == article_count(
+        crawled_archive)
 
 
 def stdout_link(tmp_path: Path) -> Path:

@@ -252,3 +252,36 @@ def test_printed_dates_in_other_forms(printed: str, iso: str) -> None:
 def test_credit_labels_in_other_languages() -> None:
     html = page().replace("(Ảnh: KCNA)", "(사진: 연합뉴스)")
     assert [(i["credit"]) for i in run(html).images] == ["연합뉴스"]
+
+
+def test_headings_before_the_body_or_over_tags_or_prose_are_not_related_lists() -> None:
+    """Only headings after the body followed by article links count, so positions hold."""
+    sidebar = ('<aside><h3>Đọc nhiều</h3><ul><li><a href="/bai-doc-nhieu">Bài đọc nhiều nhất '
+               'trong ngày hôm nay</a></li></ul></aside>')
+    extra = ('<h3>Từ khóa</h3><div><a href="/tag/nga">Nga</a> <a href="/tag/trieu-tien">Triều '
+             'Tiên</a></div><h3>Ghi chú</h3><p>Bài viết được cập nhật lúc 10 giờ sáng nay, theo '
+             'thông tin từ <a href="/ve-chung-toi">ban biên tập</a> của trang.</p>')
+    html = page().replace('<h1 ', sidebar + '<h1 ', 1)
+    html = html.replace('<div class="v-comment">', extra + '<div class="v-comment">', 1)
+    html = re.sub(r'class="v-related v-related-[a-z-]+"', 'class="box"', html)
+    assert run(html).related_links == run(page()).related_links
+
+
+def test_legal_footer_run_inside_the_body_is_left_out_whole() -> None:
+    footer = ("<div><p>BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH</p><p>Cổng thông tin điện tử</p>"
+              "<p>Giấy phép số 123/GP-BC</p><p>Trụ sở: 51 Ngô Quyền, Hà Nội</p></div>")
+    head, body = page().split('<div class="post-detail-body">')
+    body = body.replace("</div>", footer + "</div>", 1)
+    article = run(head + '<div class="post-detail-body">' + body)
+    assert article.body == run(page()).body
+
+
+@pytest.mark.parametrize(("crumbs", "expected"), [
+    ('<div class="x1">Trang chủ › News › Kinh tế</div>', ["Trang chủ", "News", "Kinh tế"]),
+    ('<ul><li><a href="/">Trang chủ</a></li><li><a href="/category/kinh-te">Kinh tế</a></li>'
+     '</ul>', []),  # links with nothing printed between them: a menu, not a breadcrumb
+])
+def test_breadcrumb_by_its_printed_separators(crumbs: str, expected: list[str]) -> None:
+    html = LEGACY.replace('<div class="breadcrumb">', '<div class="x0">')
+    html = re.sub(r'<div class="x0">.*?</div>', crumbs, html, count=1, flags=re.S)
+    assert run(html, LEGACY_URL).breadcrumbs == expected

@@ -222,3 +222,18 @@ def test_scrapy_check_fails_when_the_article_page_loses_its_fields(replica, site
     assert result.returncode == 1, result.stderr
     assert "empty fields: body, source, date_published" in result.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_crawl_that_only_writes_its_feed(replica, tmp_path):
+    """README: `-s PORTAL_CRAWLER_WRITE_ARCHIVE=False -O out.jsonl` writes the feed only."""
+    db = tmp_path / "none.db"
+    day = SAMPLE["date_published"][:10]
+    result = run(SCRAPY, "crawl", "vietnam_vn", "-a", f"since={day}", "-a", f"until={day}",
+                 "-s", "PORTAL_CRAWLER_WRITE_ARCHIVE=False", "-O", str(tmp_path / "out.jsonl"),
+                 env=offline(replica, db))
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = [json.loads(line) for line in
+               (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert SAMPLE["id"] in {r["id"] for r in records}
+    assert all(r["id"] in golden() for r in records)
+    assert not db.exists() and not Path(f"{db}.lock").exists()

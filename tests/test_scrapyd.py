@@ -173,6 +173,9 @@ def test_a_cancelled_job_is_recorded_as_failed(scrapyd, replica, window, tmp_pat
         ("setting", "AUTOTHROTTLE_ENABLED=False"),
         # Slow enough to be cancelled mid-crawl.
         ("setting", 'DOWNLOAD_SLOTS={"vietnam.vn": {"concurrency": 1, "delay": 2}}'),
+        # One request at a time: a graceful stop drains what the downloader already holds,
+        # and the replica profile's 16 queued requests at 2 s each would outlast the wait.
+        ("setting", "CONCURRENT_REQUESTS=1"),
     ])["jobid"]
     wait_for(scrapyd, job, "running")
     deadline = time.monotonic() + 20

@@ -44,19 +44,21 @@ def is_new(path: Path) -> bool:
     return stat.S_ISREG(info.st_mode) and info.st_size == 0
 
 
-def check_file(path: Path) -> None:
-    """Refuse (NotAnArchive) any existing file that is not an archive of ours, reading only.
+def check_file(path: Path) -> str:
+    """What the file is, reading only: "new" (missing or empty), "empty" (an SQLite database
+    with nothing in it), "archive" (marked) or "legacy" (ours, written before the mark);
+    anything else is refused (NotAnArchive).
 
     A file with no SQLite header is refused from its first bytes; a SQLite file from what
     SQLite reads of it read-only: its mark, its schema and its size."""
     if is_new(path):
-        return
+        return "new"
     info = _check_header(path)
     # Without a -wal nothing is writing it: immutable reads create no -shm beside the file.
     live = Path(f"{path}-wal").exists()
     conn = connect_read_only(path) if live else _connect_immutable(path)
     try:
-        _check_schema(conn, path, info.st_size)
+        return _check_schema(conn, path, info.st_size)
     finally:
         conn.close()
 
@@ -77,27 +79,15 @@ def _check_header(path: Path) -> os.stat_result:
 
 def open_for_reading(path: Path) -> sqlite3.Connection:
     """A read-only connection to an archive of ours (NotAnArchive otherwise)."""
-    if not path.is_file():
+    if not path.exists():
         raise NotAnArchive(f"no archive at {path}")
-    check_file(path)  # reading only: a damaged file gets no -wal or -shm beside it
-    conn = connect_read_only(path)
-    try:
-        application_id = conn.execute("pragma application_id").fetchone()[0]
-        version = conn.execute("pragma user_version").fetchone()[0]
-        names = {row[0] for row in conn.execute("select name from sqlite_master")}
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise _refuse(path, f"damaged: {exc}") from None
-    legacy = application_id == 0 and version >= 1 and names >= LEGACY_TABLES
-    if application_id != APPLICATION_ID and not legacy:
-        conn.close()
-        raise _refuse(path, "no archive tables" if not application_id else
-                      f"an SQLite database of another application, application_id "
-                      f"{application_id:#010x}")
-    return conn
+    # reading only first: a damaged file gets no -wal or -shm beside it
+    if check_file(path) in ("new", "empty"):
+        raise _refuse(path, "an empty file" if is_new(path) else "no archive tables")
+    return connect_read_only(path)
 
 
-def _check_schema(conn: sqlite3.Connection, path: Path, size: int) -> None:
+def _check_schema(conn: sqlite3.Connection, path: Path, size: int) -> str:
     try:
         application_id = conn.execute("pragma application_id").fetchone()[0]
         version = conn.execute("pragma user_version").fetchone()[0]
@@ -110,14 +100,14 @@ def _check_schema(conn: sqlite3.Connection, path: Path, size: int) -> None:
     if size < pages * page_size and not (wal.exists() and wal.stat().st_size):
         raise _refuse(path, f"damaged: {size} bytes, its header says {pages * page_size}")
     if application_id == APPLICATION_ID:
-        return
+        return "archive"
     if application_id:
         raise _refuse(path, f"an SQLite database of another application, application_id "
                             f"{application_id:#010x}")
     if not names and version == 0:
-        return  # an SQLite database with nothing in it yet
+        return "empty"
     if version >= 1 and names >= LEGACY_TABLES:
-        return  # written before the mark: the writer's next migration sets it
+        return "legacy"  # the writer's next migration marks it
     shown = ", ".join(sorted(n for n in names if not n.startswith("sqlite_"))[:5])
     raise _refuse(path, f"an SQLite database with other tables: {shown or 'none'}")
 

@@ -44,8 +44,11 @@ def index_text(text: str | None) -> str:
     """NFC, đ -> d, and unspaced scripts as bigrams; other text is left to the tokenizer."""
     if not text:
         return ""
-    text = _fold_d(unicodedata.normalize("NFC", text))
-    return _RUN.sub(_spaced_bigrams, text)
+    return _fold_nfc(unicodedata.normalize("NFC", text))
+
+
+def _fold_nfc(text: str) -> str:
+    return _RUN.sub(_spaced_bigrams, _fold_d(text))
 
 
 def _spaced_bigrams(match: re.Match[str]) -> str:
@@ -57,8 +60,9 @@ def folded_copy(text: str | None) -> str | None:
     (no đ, no unspaced script): the original column alone then answers folded queries."""
     if not text:
         return None
-    folded = index_text(text)
-    return None if folded == unicodedata.normalize("NFC", text) else folded
+    text = unicodedata.normalize("NFC", text)
+    folded = _fold_nfc(text)
+    return None if folded == text else folded
 
 
 # -- queries: FTS5's own syntax, read rather than split at spaces -----------------------------

@@ -4,7 +4,8 @@
 - a path reached through a process's descriptors (/dev/stdout, /dev/fd/N, /proc/self/fd/N)
   is written through that descriptor, appending, as a shell's `>` or `>>` expects;
 - a symlink is followed, and its target written (a dangling one creates its target);
-- a device, FIFO or socket is opened and written as a stream, never renamed over;
+- a device, FIFO or socket is opened and written as a stream, never renamed over (a socket
+  refuses to be opened: one error line, and it stays);
 - only a regular file, or a new path, gets a temporary file beside it renamed into place at
   the end, so that a failed export never leaves half a file under the target's name.
 """
