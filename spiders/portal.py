@@ -9,6 +9,7 @@ article", listing-shaped URLs and bot challenges are never archived.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -23,6 +24,7 @@ from twisted.python.failure import Failure
 
 from portal_crawler.challenge import challenge
 from portal_crawler.clock import now_iso
+from portal_crawler.crawl_runs import CrawlRunRecorder
 from portal_crawler.discovery.arguments import ArgumentError, _count, _day
 from portal_crawler.discovery.feeds import (
     INDEX,
@@ -40,6 +42,7 @@ from portal_crawler.discovery.listings import (
     is_listing_url,
     read_listing_page,
 )
+from portal_crawler.discovery.window import Verdict, judge
 from portal_crawler.extract import extract
 from portal_crawler.identity import article_id, canonical_url
 from portal_crawler.items import FetchFailure, NotModified, RawPage, send_record
@@ -119,6 +122,8 @@ class PortalSpider(scrapy.Spider):
         self.listed_by: dict[str, set[str]] = {}
         self.truncated = False  # max_articles left listed articles out (set by the gate)
         self.site_language: str | None = None
+        # Articles a sitemap or feed dated inside the window (an undated page is kept then).
+        self.window_dated: set[str] = set()
 
     def _now(self) -> str:
         return now_iso(self.settings.get("PORTAL_CRAWLER_NOW"))
@@ -229,8 +234,7 @@ class PortalSpider(scrapy.Spider):
                 lang.split("-")[0] for lang in self.args.languages}:
             self._skip("other_language", response.url, f"language {article.language!r}")
             return
-        if not self.args.in_window(_local_day(article.date_published)):
-            self._skip("outside_window", response.url, "outside the window")
+        if not self._in_window(response, article):
             return
         article = self._identity(response, article)
         self.record(RawPage(
@@ -244,6 +248,27 @@ class PortalSpider(scrapy.Spider):
             sitemap_lastmod=response.meta.get("lastmod"),
         ))
         yield article
+
+    def _in_window(self, response: Response, article: Any) -> bool:
+        """As for vietnam_vn (discovery/window.py): judged on the article's own date in the
+        portal's zone; an undated one only when a sitemap or feed dated it in the window."""
+        if self.args.since is None and self.args.until is None:
+            return True
+        listed = article_id(canonical_url(response.url)) in self.window_dated
+        verdict = judge(article.date_published, self.portal.timezone,
+                        self.args.since or date.min, self.args.until or date.max, listed)
+        if verdict is Verdict.UNDATED:
+            self.crawler.stats.inc_value("articles/undated")
+        if verdict is not Verdict.OUT:
+            return True
+        self.crawler.stats.inc_value("articles/out_of_window")
+        recorder = self.crawler.get_extension(CrawlRunRecorder) if self.crawler.extensions \
+            else None
+        if recorder is not None:
+            recorder.counts["out_of_window"] += 1
+        self.logger.debug("outside the window (published %s): %s",
+                          article.date_published or "undated", response.url)
+        return False
 
     def _identity(self, response: Response, article: Any) -> Any:
         """The page's rel=canonical, when on the same site, is the article's identity."""
@@ -262,6 +287,10 @@ class PortalSpider(scrapy.Spider):
         zone = self.portal.timezone
         if entry.published is not None:
             keep = self.args.in_window(local_day(entry.published, zone))
+            if keep:
+                with contextlib.suppress(ValueError):
+                    self.window_dated.add(article_id(canonical_url(response.urljoin(
+                        entry.url))))
         else:
             changed = local_day(entry.lastmod, zone)
             keep = self.args.since is None or changed is None or changed >= self.args.since
@@ -350,12 +379,3 @@ class PortalSpider(scrapy.Spider):
     def record(self, record: RawPage | FetchFailure | NotModified) -> None:
         send_record(self.crawler, record)
 
-
-def _local_day(value: str | None) -> date | None:
-    """The day an ISO date or datetime of the article names (its own zone)."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
