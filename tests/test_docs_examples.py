@@ -45,6 +45,8 @@ DOCS = ["README.md", "docs/cli.md", "docs/analysts.md", "docs/scheduling.md",
         "docs/adding-a-portal.md"]
 # The first word of a line in an unlabelled ``` block that makes it a block of commands.
 COMMAND = re.compile(r"^(portal-crawler|scrapy|sqlite3|python3?|\.venv/bin/\S+) ")
+# README's commands in running text (`scrapy crawl -s` alone is a flag, not a command).
+INLINE = re.compile(r"`((?:sqlite3 \S+|scrapy (?:crawl|parse|check)) [^`-][^`]*)`")
 BIN = Path(sys.executable).parent
 
 # Examples this test does not run, by a regular expression on the command, with the reason.
@@ -78,6 +80,8 @@ SUBSTITUTIONS: list[tuple[str, str, str]] = [
      "the suite does not run itself; collecting proves the command and its paths"),
     (r"https://(www\.)?vietnam\.vn/id/some-slug", r"https://\1vietnam.vn{id_path}",
      "a real Indonesian article of the archive"),
+    (r"^scrapy parse URL$", "scrapy parse {url}", "a real Indonesian article"),
+    (r"^scrapy crawl \.\.\. ", "scrapy crawl vietnam_vn ", "the portal's spider"),
     (r"(?<![\w/])page\.html", "{page_html}",
      "that article's page as the replica serves it, saved to a file"),
     # browse's port: 8001 may be taken on a shared machine.
@@ -170,6 +174,8 @@ def extract_examples(doc: str) -> list[Example]:
             continue
         if block is not None:
             block.append((number, line))
+        elif doc == "README.md":
+            examples += [Example(doc, number, span) for span in INLINE.findall(line)]
         if doc == "docs/cli.md" and line.strip().startswith("Example: "):
             examples.append(Example(doc, number, line.strip()[len("Example: "):]))
     return examples
@@ -311,7 +317,7 @@ def context(checkout, tmp_path, replica, crawled_archive) -> Context:
 
 
 def substitute(command: str, ctx: Context) -> str:
-    values = {"id_path": ctx.article[1].split("vietnam.vn", 1)[1],
+    values = {"url": ctx.article[1], "id_path": ctx.article[1].split("vietnam.vn", 1)[1],
               "page_html": str(ctx.tmp / "page.html"), "tmp": str(ctx.tmp), "port": ctx.port}
     for pattern, replacement, _why in SUBSTITUTIONS:
         command = re.sub(pattern, replacement.format(**values) if "{" in replacement
@@ -407,7 +413,8 @@ def check(example: Example, ctx: Context) -> None:
         return
     if command.endswith("&") or argv[:2] == ["portal-crawler", "browse"]:
         return _check_server(command, ctx)
-    if " -O " in command:      # a first crawl, so that its feed holds what it fetched
+    feed_only = "PORTAL_CRAWLER_WRITE_ARCHIVE=False" in command
+    if " -O " in command and not feed_only:   # a first crawl: its feed holds what it fetched
         (ctx.clone / "data" / "archive.db").unlink()
     before = _runs(ctx) if (ctx.clone / "data" / "archive.db").exists() else []
     result = _bash(command, ctx)
@@ -439,6 +446,14 @@ def check(example: Example, ctx: Context) -> None:
         _check_export(argv, ctx, out)
     elif argv[:2] == ["portal-crawler", "report"]:
         assert "<svg" in (ctx.clone / argv[2]).read_text(encoding="utf-8")
+    elif feed_only:            # "a crawl that only writes its feed"
+        assert _runs(ctx) == before
+        articles = [json.loads(line) for line in (ctx.clone / argv[-1]).read_text().splitlines()]
+        assert articles and all(a["id"] and a["headline"] for a in articles)
+    elif argv[:2] == ["scrapy", "parse"]:
+        assert f"'id': '{ctx.article[0]}'" in out, out[-2000:]   # the item, pprinted
+    elif argv[:2] == ["scrapy", "check"]:
+        assert re.search(r"^OK$", result.stderr, re.M), result.stderr[-2000:]
     elif re.match(r"^(\.venv/bin/)?portal-crawler (crawl|demo)|^scrapy crawl", command):
         db_path = argv[argv.index("--db") + 1] if "--db" in argv else "data/archive.db"
         runs = _runs(ctx, db_path)
@@ -450,7 +465,9 @@ def check(example: Example, ctx: Context) -> None:
             with _db(ctx) as db:
                 ids = {i for (i,) in db.execute("select id from articles")}
             assert articles and {a["id"] for a in articles} == ids
-            assert {a["language"] for a in articles} <= {"id", "en"}
+            langs = [a[len("lang="):] for a in argv if a.startswith("lang=")]
+            if langs:
+                assert {a["language"] for a in articles} <= set(langs[0].split(","))
     elif " | jq .headline" in command:
         with _db(ctx) as db:
             headlines = [h for (h,) in db.execute(
