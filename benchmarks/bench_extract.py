@@ -2,6 +2,13 @@
 
     python benchmarks/bench_extract.py           # median of 5 passes over every golden page
     python benchmarks/bench_extract.py --smoke   # one pass over a few pages (CI)
+    python benchmarks/bench_extract.py --corpus ../shared/corpus/readability [--limit N]
+
+With --corpus: real pages nobody here wrote (format: ../shared/corpus/README.md), scored for
+`extract()` and trafilatura in the same run by the rules of the corpus's own scorer
+(`../tools/score_corpus.py` beside the corpus, imported so that the rules are its very own):
+every field, the warm pages/s of each (median of the passes, runners taking turns), their
+ratio, and extract()'s speed as a ratio to `lxml.html.fromstring` alone.
 
 Speed: pages per second for `extract()`, trafilatura (`bare_extraction` with metadata) and a
 bare `lxml.html.fromstring`, measured in the same run, with the ratios against the targets
@@ -15,6 +22,7 @@ bad-input page) are left out. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import re
@@ -146,9 +154,15 @@ def _verdict(value: float, target: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="one pass over 3 pages (CI)")
-    parser.add_argument("--passes", type=int, default=5, help="timed passes (median); 5")
+    parser.add_argument("--passes", type=int, default=None,
+                        help="timed passes (median); 5, or 3 with --corpus")
+    parser.add_argument("--corpus", type=Path, help="score on a folder of real pages instead")
+    parser.add_argument("--limit", type=int, default=0, help="with --corpus: first N pages")
     args = parser.parse_args(argv)
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    if args.corpus is not None:
+        return corpus_main(args.corpus, args.limit, args.passes or 3)
+    args.passes = args.passes or 5
     pages = load_pages(limit=3 if args.smoke else None)
     passes = 1 if args.smoke else args.passes
     if not pages:
@@ -180,6 +194,128 @@ def main(argv: list[str] | None = None) -> int:
     for name in generic:
         flag = "" if generic[name] >= reference[name] else "   <- worse than trafilatura"
         print(f"  {name:10} {generic[name]:13.3f} {reference[name]:12.3f}{flag}")
+    return 0
+
+
+# real pages ---------------------------------------------------------------------------------
+
+CORPUS_FIELDS = ("headline", "authors", "date", "body_p", "body_r", "body_f1", "captions",
+                 "non_articles_kept")
+
+
+def load_scorer(corpus: Path) -> Any:
+    """The corpus's own scorer, `score_corpus.py` in the tools folder beside the corpus."""
+    import importlib.util
+
+    for tools in (corpus.resolve().parent.parent / "tools", ROOT.parent / "shared" / "tools"):
+        path = tools / "score_corpus.py"
+        if path.is_file():
+            spec = importlib.util.spec_from_file_location("score_corpus", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    raise FileNotFoundError(f"score_corpus.py not found beside {corpus}")
+
+
+def load_corpus(corpus: Path, limit: int) -> list[tuple[str, dict[str, Any], str, str, str]]:
+    """(name, metadata, source html, reference html, url) per page folder, as the scorer reads
+    them (gzip, UTF-8, the same fake URL)."""
+    import gzip
+
+    pages = []
+    for folder in sorted(p for p in corpus.iterdir() if p.is_dir()):
+        meta = json.loads((folder / "expected-metadata.json").read_text(encoding="utf8"))
+        html = gzip.decompress((folder / "source.html.gz").read_bytes()).decode("utf8", "replace")
+        ref = gzip.decompress((folder / "expected.html.gz").read_bytes()).decode("utf8", "replace")
+        pages.append((folder.name, meta, html, ref, f"http://fakehost/{folder.name}/"))
+    return pages[:limit] if limit else pages
+
+
+def score_pages(sc: Any, results: dict[str, dict[str, Any]],
+                pages: list[tuple[str, dict[str, Any], str, str, str]]) -> dict[str, list[float]]:
+    """Per-field scores, exactly as score_corpus.main computes them."""
+    scores: dict[str, list[float]] = {k: [] for k in CORPUS_FIELDS}
+    for name, meta, _html, ref, _url in pages:
+        a = results[name]
+        if meta.get("readerable") is False:
+            kept = bool(sc.norm(a.get("body"))) and not any(
+                "not an article" in str(m) for m in a.get("messages") or [])
+            scores["non_articles_kept"].append(float(kept))
+            continue
+        body, captions = sc.reference(ref)
+        scores["headline"].append(float(sc.norm(a.get("headline")) == sc.norm(meta.get("title"))))
+        truth = sc.people(meta.get("byline"), meta.get("siteName"))
+        if truth is not None:
+            scores["authors"].append(sc.f1_names(truth, [str(x) for x in a.get("authors") or []]))
+        if meta.get("publishedTime"):
+            scores["date"].append(
+                float(sc.day(meta["publishedTime"]) == sc.day(a.get("date_published"))))
+        p, r, f = sc.bag_f1(body, a.get("body") or "")
+        scores["body_p"].append(p)
+        scores["body_r"].append(r)
+        scores["body_f1"].append(f)
+        if captions:
+            found = " ".join(sc.norm(f"{i.get('caption') or ''} {i.get('credit') or ''}")
+                             for i in a.get("images") or [])
+            scores["captions"].append(sum(c[:60] in found for c in captions) / len(captions))
+    return scores
+
+
+def corpus_main(corpus: Path, limit: int, passes: int) -> int:
+    if not corpus.is_dir():
+        print(f"error: no corpus folder at {corpus}", file=sys.stderr)
+        return 2
+    try:
+        sc = load_scorer(corpus)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    pages = load_corpus(corpus, limit)
+    if not pages:
+        print(f"error: no pages in {corpus}", file=sys.stderr)
+        return 2
+    extractors = {"extract()": extract, "trafilatura": sc.trafilatura_extractor()}
+    results: dict[str, dict[str, dict[str, Any]]] = {}
+    crashes = Counter[str]()
+    for label, fn in extractors.items():  # the untimed warm-up pass gives the answers
+        results[label] = {}
+        for name, _meta, html, _ref, url in pages:
+            try:
+                results[label][name] = sc.as_dict(fn(html, url))
+            except Exception:
+                crashes[label] += 1
+                results[label][name] = {}
+    runners = {**extractors, "lxml.html.fromstring": lambda html, url: lxml.html.fromstring(html)}
+    rates: dict[str, list[float]] = {name: [] for name in runners}
+    for _ in range(max(1, passes)):
+        for label, fn in runners.items():
+            start = time.perf_counter()
+            for _name, _meta, html, _ref, url in pages:
+                with contextlib.suppress(Exception):  # crashes are counted above
+                    fn(html, url)
+            rates[label].append(len(pages) / (time.perf_counter() - start))
+    articles = sum(1 for p in pages if p[1].get("readerable") is not False)
+    print(f"corpus: {corpus} ({len(pages)} pages: {articles} articles, "
+          f"{len(pages) - articles} not articles), passes: {passes} (warm; median)")
+    scored = {label: score_pages(sc, results[label], pages) for label in extractors}
+    print(f"\n  {'field':18} {'extract()':>10} {'trafilatura':>12}   n")
+    for key in CORPUS_FIELDS:
+        n = len(scored["extract()"][key])
+        mine, theirs = (f"{sum(v) / n:.3f}" if n else "n/a"
+                        for v in (scored["extract()"][key], scored["trafilatura"][key]))
+        print(f"  {key:18} {mine:>10} {theirs:>12}   {n}")
+    print(f"  {'crashes':18} {crashes['extract()']:10d} {crashes['trafilatura']:12d}")
+    median = {label: statistics.median(values) for label, values in rates.items()}
+    vs_trafilatura = statistics.median(
+        e / t for e, t in zip(rates["extract()"], rates["trafilatura"], strict=True))
+    vs_lxml = statistics.median(
+        e / x for e, x in zip(rates["extract()"], rates["lxml.html.fromstring"], strict=True))
+    print("\nspeed (pages/s, warm)")
+    print(f"  extract()                  {median['extract()']:10.1f}")
+    print(f"  trafilatura bare_extraction{median['trafilatura']:10.1f}")
+    print(f"  lxml.html.fromstring       {median['lxml.html.fromstring']:10.1f}")
+    print(f"  extract() / trafilatura    {vs_trafilatura:10.2f}x")
+    print(f"  extract() / lxml alone     {vs_lxml:10.3f}")
     return 0
 
 

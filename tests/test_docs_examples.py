@@ -49,6 +49,8 @@ COMMAND = re.compile(r"^(portal-crawler|scrapy|sqlite3|python3?|\.venv/bin/\S+) 
 INLINE = re.compile(r"`((?:sqlite3 \S+|scrapy (?:crawl|parse|check)) [^`-][^`]*)`")
 BIN = Path(sys.executable).parent
 
+# A benchmark not at --smoke size.
+BENCHMARK = r"^\.venv/bin/python benchmarks/(\S+\.py)(?! --smoke)( .*)?$"
 # Examples this test does not run, by a regular expression on the command, with the reason.
 NOT_RUN: dict[str, str] = {
     r"^systemctl |^loginctl |^journalctl ":
@@ -59,9 +61,9 @@ NOT_RUN: dict[str, str] = {
         "starts scrapyd with a password file; tests/test_scrapyd.py runs scrapyd on loopback",
     r"^printf 'machine 127\.0\.0\.1|^alias sd=|^sd ":
         "scrapyd's HTTP API through curl; tests/test_scrapyd.py schedules through that API",
-    r"^\.venv/bin/python benchmarks/\S+\.py$":
+    BENCHMARK:
         "a benchmark at full size, run by hand (minutes); CI runs them at --smoke size in "
-        "tests/test_benchmarks_smoke.py and tests/test_reliability_fuzz_smoke.py",
+        "tests/test_benchmarks_smoke.py, test_bench_corpus.py and test_reliability_fuzz_smoke.py",
 }
 
 # "Your plan": the example plan (its archive, ../data/archive.db, is the clone's copy); known
@@ -241,9 +243,10 @@ def test_every_doc_has_examples_and_each_is_run_or_excused():
 
 def test_benchmarks_not_run_here_are_run_at_smoke_size_elsewhere():
     smoke = "".join((ROOT / "tests" / name).read_text(encoding="utf-8") for name in
-                    ("test_benchmarks_smoke.py", "test_reliability_fuzz_smoke.py"))
+                    ("test_benchmarks_smoke.py", "test_bench_corpus.py",
+                     "test_reliability_fuzz_smoke.py"))
     for example in ALL:
-        match = re.match(r"^\.venv/bin/python benchmarks/(\S+\.py)$", example.command)
+        match = re.match(BENCHMARK, example.command)
         if match:
             assert match.group(1) in smoke, f"{example.doc}:{example.line} is run nowhere"
 

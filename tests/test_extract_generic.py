@@ -101,9 +101,16 @@ def test_headline_from_title_without_the_site_name() -> None:
 
 
 def test_site_name_known_from_the_host_only() -> None:
-    head = "<title>Examplenews - Harbour reopens after repairs</title>"
+    head = "<title>Harbour reopens after repairs - ExampleNews.com</title>"
     a = extract(html(article(f"<p>{P1}</p><p>{P2}</p>"), head), URL, fetched_at=FETCHED)
     assert a.headline == "Harbour reopens after repairs"
+
+
+def test_a_headline_may_open_with_the_host_s_word() -> None:
+    """Only a declared site name is cut at the start: "Example - ..." may be the news."""
+    head = "<title>Examplenews - Harbour reopens after repairs</title>"
+    a = extract(html(article(f"<p>{P1}</p><p>{P2}</p>"), head), URL, fetched_at=FETCHED)
+    assert a.headline == "Examplenews - Harbour reopens after repairs"
 
 
 def test_unknown_trailing_part_of_the_title_is_kept() -> None:
@@ -142,3 +149,20 @@ def test_us_page_reads_numeric_dates_month_first() -> None:
                  fetched_at=FETCHED)
     assert us.date_published == "2013-09-11"
     assert gb.date_published == "2013-11-09"
+
+
+def test_a_stream_of_teasers_beside_the_article_is_not_body() -> None:
+    teaser = ("<div class='card'><h3><a href='/s/{n}'>Another story number {n}</a></h3>"
+              "<p>A summary of the other story, long enough to read like a sentence of prose.</p>"
+              "</div>")
+    inner = f"<p>{P1}</p><p>{P2}</p><p>{P3}</p>" + "".join(teaser.format(n=n) for n in range(3))
+    a = extract(html(article(inner)), URL, fetched_at=FETCHED)
+    assert a.body == "\n\n".join((P1, P2, P3))
+
+
+def test_a_listicle_whose_items_link_their_titles_is_body() -> None:
+    item = ("<section class='item'><h2><a href='/p/{n}'>Place number {n}</a></h2>"
+            "<p>{text}</p></section>")
+    inner = "".join(item.format(n=n, text=p) for n, p in enumerate((P1, P2, P3)))
+    a = extract(html(article(inner)), URL, fetched_at=FETCHED)
+    assert a.body == "\n\n".join((P1, P2, P3))

@@ -39,3 +39,11 @@ def test_clean_authors_is_idempotent(names: list[str]) -> None:
     once = clean_authors(names)
     assert clean_authors(once) == once
     assert len(once) == len(set(once))
+
+
+def test_a_web_address_in_a_byline_is_no_person() -> None:
+    from portal_crawler.normalize.bylines import split_byline
+
+    assert split_byline("Bradley M. Kuhn (http://example.org/bkuhn/)").authors == [
+        "Bradley M. Kuhn"]
+    assert split_byline("By Jane Doe, https://janedoe.example").authors == ["Jane Doe"]

@@ -17,7 +17,7 @@ _PREFIX = re.compile(
     r"reporter|par|por|von|от|автор|글|기자|文|作者|記者|โดย)\s*[:：]?\s+|^(?:by|oleh|theo)\s*[:：]\s*",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://[^\s()\[\]]+")
 _BRACKETS = re.compile(r"\((?:[^()]*)\)|\[(?:[^\[\]]*)\]")
 _ROLE_WORDS = (
     r"phóng viên|pv|ctv|cộng tác viên|biên tập viên|btv|nhóm pv|reporter|correspondent|"
@@ -48,7 +48,7 @@ class Byline:
 def split_byline(raw: str | None, *, publications: Iterable[str] = ()) -> Byline:
     """People and the credited publication from one byline string."""
     known = {clean_text(p).casefold() for p in publications if p}
-    text = _EMAIL.sub(" ", clean_text(raw))
+    text = _EMAIL.sub(" ", clean_text(raw))  # e-mail addresses and web addresses
     text = _BRACKETS.sub(lambda m: _bracket(m.group(0)), text)
     result = Byline()
     for part in _SPLIT.split(text):

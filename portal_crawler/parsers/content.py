@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import accumulate
+from functools import lru_cache
+from itertools import accumulate, islice
 from typing import Any
 
 from ..normalize.captions import split_caption
@@ -45,7 +46,7 @@ _BOILER_WORDS = re.compile(
 _BOILER_TOKENS = frozenset({
     "nav", "menu", "ad", "ads", "adv", "tags", "bio", "rail", "print", "widget",
     "banner", "hidden", "hide", "meta", "dateline", "timestamp", "login", "search", "utility",
-    "tools", "breaking", "alert", "overlay", "caption", "credit", "credits",
+    "tools", "breaking", "alert", "overlay",
 })
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -55,12 +56,17 @@ _MIN_PROSE = 40  # a block this long, with few links, is a sentence of prose
 _PROSE_LINKS = 0.35  # ... its share of link text at most
 _BODY_LINKS = 0.6  # a block with more link text than this is a link, not body text
 _NOISE = 0.6  # weight of non-prose text against prose when choosing the container
-_UNFLAG = 0.5
+_UNFLAG = 0.5  # a boilerplate-named element holding this share of all prose is the article
 # Less prose than this (about two sentences) in the best container: not an article (a
 # listing, an index, a login wall, a page of links or of one line).
-MIN_ARTICLE_PROSE = 300  # boilerplate-named element holding this share of all prose is the article
+MIN_ARTICLE_PROSE = 300
 _MAX_DEPTH = 250
+_MAX_TEASER_BLOCKS = 4  # a teaser: title, summary, maybe a byline and a date
+_MIN_TEASERS = 3
+_TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
 _MAX_CAPTION = 400
+_CAPTION_DEPTH = 5  # wrappers between an image and its figure or caption box
+_MAX_CELLS = 6  # an image table: the picture's cell and a caption cell or two
 # What may wrap an image alone on the way up to its figure, caption box or table.
 _WRAPPERS = frozenset({"p", "div", "a", "span", "picture", "center", "td", "th", "tr", "tbody"})
 
@@ -101,7 +107,9 @@ class _Walk:
         self.ranges: dict[Any, tuple[int, int]] = {}
         self.flagged: list[Any] = []
         self.captions: list[Any] = []
-        self.images: list[tuple[Any, int]] = []  # (img, index of the next block)
+        # (img, index of the next block, the boilerplate-named elements around it)
+        self.images: list[tuple[Any, int, tuple[Any, ...]]] = []
+        self.open_flags: list[Any] = []
 
     def text(self, value: str | None) -> None:
         if value:
@@ -123,15 +131,16 @@ class _Walk:
         if not tag or tag in _SKIP or _hidden(el):
             return
         if tag == "img":
-            self.images.append((el, len(self.blocks)))
+            self.images.append((el, len(self.blocks), tuple(self.open_flags)))
             return
         block = tag in _BLOCKS
         if block:
             self.flush(owner)
             owner = el
             start = len(self.blocks)
-            if tag in _BOILER_TAGS or _boiler_name(el):
+            if flag := tag in _BOILER_TAGS or _boiler_name(el):
                 self.flagged.append(el)
+                self.open_flags.append(el)
             if tag == "figcaption" or _CAPTION_CLASS.search(_name(el)):
                 self.captions.append(el)
         if tag == "a":
@@ -146,6 +155,8 @@ class _Walk:
         if block:
             self.flush(owner)
             self.ranges[el] = (start, len(self.blocks))
+            if flag:
+                self.open_flags.pop()
 
 
 def _name(el: Any) -> str:
@@ -156,6 +167,12 @@ def _boiler_name(el: Any) -> bool:
     name = _name(el)
     if not name.strip():
         return el.get("role") in ("navigation", "complementary", "contentinfo", "banner")
+    return _boiler_words(name)
+
+
+@lru_cache(maxsize=8192)
+def _boiler_words(name: str) -> bool:
+    """Class and id words of boilerplate (pages repeat a few class names many times)."""
     if _BOILER_WORDS.search(name):
         return True
     return any(t.lower() in _BOILER_TOKENS for t in _TOKEN_SPLIT.split(name) if t)
@@ -179,11 +196,14 @@ def find(root: Any) -> Content:
     if not blocks:
         return Content()
     total_prose = sum(_prose(b) for b in blocks)
+    boiler: set[Any] = set()
     for el in walk.flagged:
         lo, hi = walk.ranges.get(el, (0, 0))
         if sum(_prose(b) for b in blocks[lo:hi]) < _UNFLAG * total_prose or not total_prose:
+            boiler.add(el)
             for b in blocks[lo:hi]:
                 b.boiler = True
+    _mark_teasers(walk, total_prose)
     good = [0, *accumulate(_prose(b) if not b.boiler else 0 for b in blocks)]
     noise = [0, *accumulate(_noise(b) for b in blocks)]
     best, best_score = start, float("-inf")
@@ -195,10 +215,32 @@ def find(root: Any) -> Content:
     captions = _caption_ranges(walk, lo, hi)
     chosen = [b for i, b in enumerate(blocks[lo:hi], lo)
               if not b.boiler and i not in captions and _is_body(b)]
-    images = [img for img, index in walk.images if lo <= index <= hi and _inside(img, best)]
+    images = [img for img, index, flags in walk.images
+              if not boiler.intersection(flags) and _belongs(img, index, best, lo, hi)]
     return Content(
         container=best, blocks=chosen, images=images,
         prose=good[hi] - good[lo])
+
+
+def _mark_teasers(walk: _Walk, total_prose: int) -> None:
+    """A stream of teasers is no article: three or more like siblings (same tag and class),
+    each a linked title with a line or two of summary, are boilerplate, unless they hold half
+    the page's prose (a listicle whose items link their titles)."""
+    groups: dict[tuple[Any, str, str], list[tuple[int, int]]] = {}
+    for el, (lo, hi) in walk.ranges.items():
+        if not 2 <= hi - lo <= _MAX_TEASER_BLOCKS or el.tag in _TABLE_PARTS:
+            continue  # a table's rows are its data, however alike
+        inside = walk.blocks[lo:hi]
+        titled = any(b.links > _BODY_LINKS * len(b.text) for b in inside)
+        if titled and any(_prose(b) for b in inside):
+            parent = el.getparent()
+            groups.setdefault((parent, el.tag, el.get("class") or ""), []).append((lo, hi))
+    for spans in groups.values():
+        prose = sum(_prose(b) for lo, hi in spans for b in walk.blocks[lo:hi])
+        if len(spans) >= _MIN_TEASERS and prose < _UNFLAG * total_prose:
+            for lo, hi in spans:
+                for b in walk.blocks[lo:hi]:
+                    b.boiler = True
 
 
 def _prose(b: Block) -> int:
@@ -227,8 +269,15 @@ def _caption_ranges(walk: _Walk, lo: int, hi: int) -> set[int]:
     return found
 
 
-def _inside(el: Any, container: Any) -> bool:
-    return any(a is container for a in el.iterancestors())
+def _belongs(img: Any, index: int, container: Any, lo: int, hi: int) -> bool:
+    """In the container, or the lede figure just above it (within its parent or grandparent)."""
+    ancestors = list(img.iterancestors())
+    if lo <= index <= hi and any(a is container for a in ancestors):
+        return True
+    if index > lo or not any(a.tag == "figure" for a in ancestors[:_CAPTION_DEPTH]):
+        return False
+    above = [a for a, _ in zip(container.iterancestors(), range(2), strict=False)]
+    return any(a is b for a in ancestors for b in above)
 
 
 # images and captions -----------------------------------------------------------------------
@@ -243,8 +292,9 @@ def caption_of(img: Any, root: Any) -> str:
             node = root.find(f".//*[@id='{ref}']") if "'" not in ref else None
             if node is not None and (text := _text(node)):
                 return text
+    alone = True  # every wrapper so far holds nothing but the image
     for depth, anc in enumerate(img.iterancestors()):
-        if depth > 4 or not isinstance(anc.tag, str):
+        if depth > _CAPTION_DEPTH or not isinstance(anc.tag, str):
             break
         tag = anc.tag.lower()
         if tag == "figure":
@@ -252,20 +302,23 @@ def caption_of(img: Any, root: Any) -> str:
             if cap is not None:
                 return _text(cap)
             return _caption_child(anc)
-        if tag in ("table",):
+        if tag == "table":
             cap = anc.find(".//caption")
             if cap is not None and (text := _text(cap)):
                 return text
-            cells = [_text(td) for td in anc.iter("td", "th") if td.find(".//img") is None]
+            cells = list(islice(anc.iter("td", "th"), _MAX_CELLS + 1))
+            if len(cells) > _MAX_CELLS:
+                break  # a layout table, not an image's frame
+            cells = [_text(td) for td in cells if td.find(".//img") is None]
             text = " ".join(c for c in cells if c)
             return text if len(text) <= _MAX_CAPTION else ""
-        if _CAPTION_CLASS.search(_name(anc)) and tag != "body":
-            return _caption_child(anc)
-        if tag in _WRAPPERS and _only_image(anc):
-            if (nxt := _next_caption(anc)):
-                return nxt
-            continue
-        break
+        if tag in ("body", "article", "main", "section", "li"):
+            break
+        if _CAPTION_CLASS.search(_name(anc)) and (text := _caption_child(anc)):
+            return text
+        alone = alone and tag in _WRAPPERS and _only_image(anc)
+        if alone and (text := _next_caption(anc)):
+            return text
     return _next_caption(img)
 
 

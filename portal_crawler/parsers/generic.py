@@ -10,13 +10,13 @@ linked to author pages in the header.
 
 from __future__ import annotations
 
-import re
 from html import escape
 from typing import Any
 
 from lxml import etree
 
 from ..normalize.boilerplate import is_ad_token, is_legal_footer, is_source_trailer
+from ..normalize.dates import find_date
 from . import content
 from .base import Fields, Page, css, first_text, text_of
 from .blocks import author_links, dateline, header_blocks, printed_date
@@ -35,7 +35,6 @@ _DATE_NODES = tuple(etree.XPath(q) for q in (
     '//*[contains(@class,"date") or contains(@class,"time") or contains(@class,"publish")]',
 ))
 _MAX_DATE_NODES = 20
-_DIGIT = re.compile(r"\d")
 
 
 def parse(page: Page) -> Fields:
@@ -45,14 +44,16 @@ def parse(page: Page) -> Fields:
     fields: Fields = {"headline": headline}
     found = content.find(page.root)
     info = dateline(h1) if h1 is not None else None
-    sites = site_keys(_SITE_NAME(page.root), page.url)
-    fields["authors"] = (author_links(header_blocks(h1, found.container))
-                         or page_authors(page.root, sites))
+    if page.wants("authors"):
+        sites = site_keys(_SITE_NAME(page.root), page.url)
+        fields["authors"] = (author_links(header_blocks(h1, found.container))
+                             or page_authors(page.root, sites.all))
     if found.is_article:
         fields.update(_body(found, page, headline))
     elif found.container is not None:
         fields["messages"] = [NOT_ARTICLE]
-    fields.update(_date(page, info))
+    if page.wants("date_published"):
+        fields.update(_date(page, info))
     return {name: value for name, value in fields.items() if value}
 
 
@@ -71,7 +72,7 @@ def _body(found: content.Content, page: Page, headline: str) -> Fields:
     images: list[dict[str, Any]] = []
     for img in found.images:
         image = content.image_fields(img, page.root, page.absolute)
-        if image and image["url"] not in {i["url"] for i in images}:
+        if image and image not in images:  # the same picture may recur with its caption
             images.append(image)
     return {"body": "\n\n".join(texts), "body_html": "\n".join(html), "images": images}
 
@@ -86,6 +87,7 @@ def _date(page: Page, info: Any) -> Fields:
     for query in _DATE_NODES:
         for node in query(page.root)[:_MAX_DATE_NODES]:
             raw = node.get("datetime") or node.get("content") or text_of(node)
-            if raw and len(raw) < 80 and _DIGIT.search(raw) and (iso := page.date(raw)):
+            # find_date first: a cheap regex spares dateparser the nodes that print no date
+            if raw and len(raw) < 80 and find_date(raw) and (iso := page.date(raw)):
                 return {"date_published": iso, "date_published_raw": raw}
     return {}

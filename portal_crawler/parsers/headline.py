@@ -1,9 +1,9 @@
 """A page's title without its site's name: "Summit ends | Example News" -> "Summit ends".
 
 Only a part that is known to name the site is cut: og:site_name, application-name, the
-JSON-LD publisher or WebSite, or the host ("eHow" on www.ehow.com). An unknown trailing part
-stays, since "Mozilla - Wikipedia"'s last part could as well be the headline's end; nor is
-anything cut that would leave the headline empty.
+JSON-LD publisher or WebSite, or, at the end only, the host ("eHow" on www.ehow.com). An
+unknown trailing part stays, since "Mozilla - Wikipedia"'s last part could as well be the
+headline's end; nor is anything cut that would leave the headline empty.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from ..normalize.text import clean_text
@@ -30,8 +31,19 @@ def key(text: str) -> str:
     return "".join(c for c in decomposed if c.isalnum()).casefold()
 
 
-def site_keys(names: Iterable[str], url: str) -> frozenset[str]:
-    """Keys of every way the page names its site, with the host's distinctive labels."""
+class Sites(NamedTuple):
+    """Keys of the site's names: as the page declares them, and as its host spells them."""
+
+    declared: frozenset[str]
+    host: frozenset[str]
+
+    @property
+    def all(self) -> frozenset[str]:
+        return self.declared | self.host
+
+
+def site_keys(names: Iterable[str], url: str) -> Sites:
+    """Keys of every way the page names its site, and of the host's distinctive labels."""
     keys: set[str] = set()
     for name in names:
         name = clean_text(name)
@@ -45,23 +57,27 @@ def site_keys(names: Iterable[str], url: str) -> frozenset[str]:
     except ValueError:
         host = ""
     labels = [label for label in host.split(".") if label]
+    hosts: set[str] = set()
     if len(labels) >= 2:
-        keys.add(key("".join(labels[-2:])))  # "lwn.net" -> "lwnnet"
-        keys.update(key(label) for label in labels[:-1] if label not in _GENERIC_HOST)
-    return frozenset(k for k in keys if len(k) >= 2)
+        hosts.add(key("".join(labels[-2:])))  # "lwn.net" -> "lwnnet"
+        hosts.update(key(label) for label in labels[:-1] if label not in _GENERIC_HOST)
+    return Sites(frozenset(k for k in keys if len(k) >= 2),
+                 frozenset(k for k in hosts if len(k) >= 2))
 
 
-def strip_site_name(title: str, sites: frozenset[str]) -> str:
-    """The title without leading or trailing parts that name the site."""
+def strip_site_name(title: str, sites: Sites) -> str:
+    """The title without trailing parts that name the site, or leading parts that name it as
+    the page declares it: a host's word may open a headline ("Việt Nam - Hoa Kỳ ..." on
+    vietnam.vn), while sites append their name at the end."""
     title = clean_text(title)
-    if not sites or not title:
+    if not (sites.declared or sites.host) or not title:
         return title
     parts = _SEPARATOR.split(title)  # text, separator, text, ...
     texts = parts[0::2]
     start, end = 0, len(texts)
-    while end - start > 1 and _names_site(texts[end - 1], sites):
+    while end - start > 1 and _names_site(texts[end - 1], sites.all):
         end -= 1
-    while end - start > 1 and _names_site(texts[start], sites):
+    while end - start > 1 and _names_site(texts[start], sites.declared):
         start += 1
     if (start, end) == (0, len(texts)):
         return title

@@ -1,9 +1,10 @@
-"""Layer 4: trafilatura, for pages of portals without a parser that the generic layer cannot
-read (no <p>-based body, no printed date it recognises).
+"""Layer 4: trafilatura, the fallback for pages of portals without a parser when the generic
+layer failed (raised) on them.
 
-trafilatura is the reference extractor (about 0.95 body F1 on public benchmarks) but costs a
-second parse and ~5 ms a page, so `extract()` runs it only off the portal path, after the
-generic layer, to fill what is still empty: body (and body_html) and the publication date.
+The generic layer now reads real pages at least as well (benchmarks/bench_extract.py
+--corpus) at a fraction of the cost (a second parse and ~5-25 ms a page here), so
+`extract()` runs this only off the portal path and only then, to fill what is still empty:
+body (and body_html) and the publication date.
 Its author guesses are not used (on vietnam.vn it names a related-list heading), nor its
 og:image (a share thumbnail, not page content).
 """
