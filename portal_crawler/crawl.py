@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,30 @@ from .portals import Portal
 
 EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 3}
 EXIT_USAGE = 2
+# 128 + SIGINT, as shells report a command stopped by Ctrl-C.
+EXIT_INTERRUPTED = 130
+# Scrapy's finish reason after SIGINT or SIGTERM (a graceful stop).
+INTERRUPTED = "shutdown"
+
+
+@dataclass
+class CrawlResult:
+    """What one crawl did: its recorded outcome, why it finished, its counts and stats."""
+
+    outcome: str
+    finish_reason: str | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def interrupted(self) -> bool:
+        return self.finish_reason == INTERRUPTED
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        return EXIT_CODES.get(self.outcome, 1)
 
 
 def project_settings(**overrides: Any) -> Settings:
@@ -56,8 +82,9 @@ def check_writable(db: str | Path | None) -> None:
 
 
 def run_crawl(spider: str, db: str | Path | None = None, *, replica: str | None = None,
-              settings: dict[str, Any] | None = None, **arguments: Any) -> str:
-    """Crawl once in this process (a Twisted reactor runs only once); returns the run outcome."""
+              settings: dict[str, Any] | None = None, **arguments: Any) -> CrawlResult:
+    """Crawl once in this process (a Twisted reactor runs only once): the run's outcome (from
+    this crawl's own recorder, never another run's row), finish reason, counts and stats."""
     from .settings import REPLICA_PROFILE
 
     db_path = resolve_db_path(db)
@@ -69,6 +96,10 @@ def run_crawl(spider: str, db: str | Path | None = None, *, replica: str | None 
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **{k: v for k, v in arguments.items() if v is not None})
     process.start()
-    # The outcome this crawl recorded, from its own recorder: never another run's row.
     recorder = crawler.get_extension(CrawlRunRecorder) if crawler.extensions else None
-    return (recorder.outcome if recorder is not None else None) or "failed"
+    stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+    return CrawlResult(
+        outcome=(recorder.outcome if recorder is not None else None) or "failed",
+        finish_reason=stats.get("finish_reason"),
+        counts=Counter(recorder.counts) if recorder is not None else Counter(),
+        stats=dict(stats))

@@ -36,7 +36,7 @@ def canonical_url(url: str) -> str:
     netloc = parts.netloc.lower()
     portal = portal_for(url)
     if portal is not None:
-        scheme, netloc = "https", portal.canonical_host
+        scheme, netloc = portal.scheme, portal.canonical_host
     elif host.startswith("www."):
         netloc = netloc[4:]
     path = parts.path

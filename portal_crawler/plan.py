@@ -41,7 +41,14 @@ from .archive.lock import ArchiveLocked
 from .archive.ownership import NotAnArchive
 from .archive.store import DB_ENV
 from .clock import now
-from .crawl import EXIT_CODES, EXIT_USAGE, check_arguments, check_writable, portal_of
+from .crawl import (
+    EXIT_CODES,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    check_arguments,
+    check_writable,
+    portal_of,
+)
 from .discovery.arguments import ArgumentError
 
 PLAN_KEYS = ("archive", "replica", "settings", "job")
@@ -362,6 +369,8 @@ def _judge(returncode: int) -> tuple[int, str]:
     outcomes = {code: outcome for outcome, code in EXIT_CODES.items()}
     if returncode in outcomes:
         return returncode, outcomes[returncode]
+    if returncode == EXIT_INTERRUPTED:
+        return EXIT_CODES["failed"], "interrupted (run the plan again to resume)"
     if returncode == EXIT_USAGE:
         return EXIT_CODES["failed"], "failed (the crawl refused its arguments)"
     if returncode < 0:

@@ -1,40 +1,18 @@
 """What the project knows about each portal: hosts, editions, clock zone.
 
 One registry so that identity (canonical URLs), offline routing and the spiders agree on
-which hosts belong to a portal.
+which hosts belong to a portal. The portals are declared in `portals.toml` (registry.py reads
+it); a site crawled without an entry gets a derived one, registered for the crawl.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from .registry import Portal, load_registry
 
+__all__ = ["PORTALS", "VIETNAM_VN", "Portal", "portal_for", "register"]
 
-@dataclass(frozen=True)
-class Portal:
-    name: str
-    canonical_host: str
-    hosts: frozenset[str]
-    languages: tuple[str, ...]
-    default_language: str
-    timezone: str
-
-    def owns(self, url_or_host: str) -> bool:
-        host = urlsplit(url_or_host).hostname if "/" in url_or_host else url_or_host
-        return (host or "").lower() in self.hosts
-
-
-VIETNAM_VN = Portal(
-    name="vietnam.vn",
-    canonical_host="www.vietnam.vn",
-    hosts=frozenset({"www.vietnam.vn", "vietnam.vn", "vcdn.vietnam.vn", "thongtin.vietnam.vn"}),
-    # Path prefixes of the editions; Vietnamese has none.
-    languages=("vi", "en", "fr", "ja", "ko", "id", "th", "ru", "es", "de", "pt", "zh-cn"),
-    default_language="vi",
-    timezone="Asia/Ho_Chi_Minh",
-)
-
-PORTALS: dict[str, Portal] = {VIETNAM_VN.name: VIETNAM_VN}
+PORTALS: dict[str, Portal] = load_registry()
+VIETNAM_VN = PORTALS["vietnam.vn"]
 
 
 def portal_for(url: str) -> Portal | None:
@@ -43,3 +21,12 @@ def portal_for(url: str) -> Portal | None:
         if portal.owns(url):
             return portal
     return None
+
+
+def register(portal: Portal) -> Portal:
+    """Add a (derived) portal for this process: identity then folds its hosts."""
+    PORTALS[portal.name] = portal
+    from .identity import canonical_url  # identity imports this module
+
+    canonical_url.cache_clear()  # URLs of its hosts were canonical as "any other site"
+    return portal

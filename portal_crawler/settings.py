@@ -86,6 +86,8 @@ PORTAL_CRAWLER_REVISIT_DAYS = 3
 
 EXTENSIONS = {
     "portal_crawler.crawl_runs.CrawlRunRecorder": 100,
+    # Off unless PORTAL_CRAWLER_PROGRESS (set by `portal-crawler crawl`).
+    "portal_crawler.progress.Progress": 110,
 }
 
 ITEM_PIPELINES = {
@@ -101,6 +103,10 @@ PORTAL_CRAWLER_DB = os.environ.get("PORTAL_CRAWLER_DB")
 PORTAL_CRAWLER_REPLICA = os.environ.get("PORTAL_CRAWLER_REPLICA")
 # A run fails when more than this share of its article pages failed.
 PORTAL_CRAWLER_MAX_FAILED_SHARE = 0.05
+# Progress on stderr (portal-crawler crawl sets it): seconds between plain lines when stderr
+# is not a terminal.
+PORTAL_CRAWLER_PROGRESS = False
+PORTAL_CRAWLER_PROGRESS_INTERVAL = 30.0
 # Items per write transaction.
 PORTAL_CRAWLER_BATCH_SIZE = 50
 

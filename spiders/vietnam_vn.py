@@ -2,11 +2,14 @@
 
 Sitemap index -> only the daily post sitemaps of the requested days (by file name) -> article
 pages; the category sitemap -> listing pages -> article pages; optionally the related lists.
+Listings and related lists reach every year: each article is judged on its own publication
+date after extraction (discovery/window.py), and only those inside the window are archived.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -19,6 +22,7 @@ from twisted.python.failure import Failure
 
 from portal_crawler.article import Article
 from portal_crawler.clock import now, now_iso
+from portal_crawler.crawl_runs import CrawlRunRecorder
 from portal_crawler.discovery.arguments import ArgumentError, CrawlArguments
 from portal_crawler.discovery.sitemaps import (
     CATEGORY,
@@ -30,11 +34,13 @@ from portal_crawler.discovery.sitemaps import (
     reaches_newest,
     read_sitemap,
 )
+from portal_crawler.discovery.window import Verdict, judge, printed_day
 from portal_crawler.extract import extract
 from portal_crawler.identity import article_id, canonical_url, edition_of
 from portal_crawler.items import FetchFailure, NotModified, RawPage, send_record
 from portal_crawler.killpoints import SETTING as KILL_SETTING
 from portal_crawler.killpoints import maybe_kill
+from portal_crawler.offline import REPLICA_SETTING, replica_problem
 from portal_crawler.portals import VIETNAM_VN
 
 FOLLOWED_RELATIONS = ("same_topic", "same_category", "same_author")
@@ -85,6 +91,10 @@ class VietnamVnSpider(scrapy.Spider):
         # back, even when it was requested first from elsewhere (a listing, a related list).
         self.listed_by: dict[str, set[str]] = {}
         self.truncated = False  # max_articles left listed articles out (set by the gate)
+        # Article ids listed by a sitemap read for the window's days: an undated article is
+        # archived only with that evidence (discovery/window.py).
+        self.sitemap_dated: set[str] = set()
+        self.discovered: set[str] = set()  # article ids found in the editions asked for
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> VietnamVnSpider:
@@ -103,6 +113,11 @@ class VietnamVnSpider(scrapy.Spider):
         if self.argument_error:
             self.logger.error("bad argument: %s", self.argument_error)
             raise CloseSpider("bad_arguments")
+        problem = replica_problem(self.settings.get(REPLICA_SETTING)
+                                  or os.environ.get(REPLICA_SETTING))
+        if problem is not None:  # offline mode that cannot work: one line, no traceback
+            self.logger.error("%s: %s", REPLICA_SETTING, problem[1])
+            raise CloseSpider("bad_replica" if problem[0] == 2 else "replica_unreachable")
         yield scrapy.Request(self.sitemap_index, self.parse_index, errback=self.failed,
                              meta={"kind": "sitemap", "download_slot": self.portal.name})
 
@@ -148,7 +163,7 @@ class VietnamVnSpider(scrapy.Spider):
     def parse_news_sitemap(self, response: Response) -> Iterator[Any]:
         """The newest articles; their daily sitemap, read too, gives them their marks."""
         for entry in self._sitemap(response, "urlset"):
-            yield from self._article(response, entry.loc, lastmod=entry.lastmod)
+            yield from self._article(response, entry.loc, dated=True, lastmod=entry.lastmod)
 
     def parse_category_sitemap(self, response: Response) -> Iterator[Any]:
         for entry in self._sitemap(response, "urlset"):
@@ -164,7 +179,18 @@ class VietnamVnSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self._failure(response.url, "listing is not text", response.status, "listing")
             return
-        for href in response.css("a.v-link-title::attr(href)").getall():
+        windowed = response.meta.get("kind") == "listing"  # not a listing asked for by URL
+        for link in response.css("a.v-link-title"):
+            href = link.attrib.get("href")
+            if not href:
+                continue
+            # An entry printed with a day outside the window is not fetched: listings reach
+            # every year. Without a printed day, the article page decides.
+            day = printed_day(" ".join(link.xpath(
+                "following-sibling::*[contains(@class, 'date')][1]//text()").getall()))
+            if windowed and day is not None and not self.args.since <= day <= self.args.until:
+                self.crawler.stats.inc_value("window/listed_out_of_window")
+                continue
             yield from self._article(response, response.urljoin(href))
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -187,6 +213,10 @@ class VietnamVnSpider(scrapy.Spider):
             return
         encoding = body_encoding(response)
         self.crawler.stats.inc_value("articles/pages_fetched")
+        article = extract(response.body, response.url, fetched_at=fetched_at,
+                          encoding=encoding)
+        if not self._in_window(response, article):
+            return
         self.record(RawPage(
             url=response.url,
             request_url=response.request.url if response.request else response.url,
@@ -199,12 +229,43 @@ class VietnamVnSpider(scrapy.Spider):
             redirect_urls=list(response.meta.get("redirect_urls", [])),
             sitemap_lastmod=response.meta.get("lastmod"),
         ))
-        article = extract(response.body, response.url, fetched_at=fetched_at,
-                          encoding=encoding)
         yield article
         depth = response.meta.get("related_depth", 0)
         if depth < self.args.follow_related:
             yield from self._related(response, article, depth + 1)
+
+    def _in_window(self, response: Response, article: Article) -> bool:
+        """Every path of discovery ends here: an article published outside the window is
+        counted and neither it nor its raw page is archived, nor are its related lists
+        followed. A page asked for by URL (`scrapy parse`, `scrapy check`) has no window."""
+        if response.meta.get("kind") != "article":
+            return True
+        listed = any(self._sitemap_key(url) in self.sitemap_dated
+                     for url in (response.url, response.request.url if response.request
+                                 else response.url))
+        verdict = judge(article.date_published, self.portal.timezone, self.args.since,
+                        self.args.until, listed)
+        if verdict is Verdict.IN:
+            return True
+        stats = self.crawler.stats
+        if verdict is Verdict.UNDATED:
+            stats.inc_value("articles/undated")
+            return True
+        stats.inc_value("articles/out_of_window")
+        recorder = self.crawler.get_extension(CrawlRunRecorder) if self.crawler.extensions \
+            else None
+        if recorder is not None:
+            recorder.counts["out_of_window"] += 1
+        self.logger.debug("outside the window %s..%s (published %s): %s", self.args.since,
+                          self.args.until, article.date_published or "undated", response.url)
+        return False
+
+    @staticmethod
+    def _sitemap_key(url: str) -> str | None:
+        try:
+            return article_id(canonical_url(url))
+        except ValueError:
+            return None
 
     def _related(self, response: Response, article: Article, depth: int) -> Iterator[Any]:
         # The related lists are ranked by the site: they come after the sitemaps' articles.
@@ -220,7 +281,8 @@ class VietnamVnSpider(scrapy.Spider):
             self._failure(response.url, str(exc), response.status, "sitemap")
             return []
 
-    def _article(self, response: Response, url: str, **meta: Any) -> Iterator[Any]:
+    def _article(self, response: Response, url: str, dated: bool = False,
+                 **meta: Any) -> Iterator[Any]:
         """A request for every portal article URL in the editions asked for. One per canonical
         article, skipping what the archive already holds and the max_articles limit are the
         ArticleGate's job (incremental.py): a URL found first in a listing, without the
@@ -241,6 +303,11 @@ class VietnamVnSpider(scrapy.Spider):
             return
         if meta.get("via"):
             self.listed_by.setdefault(key, set()).add(meta["via"])
+        if dated or meta.get("via"):
+            self.sitemap_dated.add(key)
+        if key not in self.discovered:
+            self.discovered.add(key)
+            self.crawler.stats.inc_value("articles/discovered")
         yield self._follow(response, url, self.parse_article, "article", **meta)
 
     def sitemaps_listing(self, url: str) -> set[str]:

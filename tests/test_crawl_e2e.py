@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SCRAPY, cli, run
+from conftest import CRAWL_CLOCK, ROOT, SCRAPY, cli, run
 
 from portal_crawler.archive.store import Archive
 from portal_crawler.replica.generate import SiteMap
@@ -61,10 +61,11 @@ def test_crawl_keeps_raw_pages_and_records_the_run(crawled_archive):
     assert journal == "wal"
 
 
-def test_crawling_twice_adds_nothing(archive_copy, replica, site):
+def test_crawling_twice_adds_nothing(archive_copy, replica, window):
     before = rows(archive_copy, "select id, content_hash, version from articles order by id")
-    day = site.days()[0].isoformat()
-    result = run(SCRAPY, "crawl", "vietnam_vn", "-a", f"since={day}", "-a", f"until={day}",
+    # the same window as the first crawl: a window bounds what is archived (test_crawl_window)
+    result = run(SCRAPY, "crawl", "vietnam_vn", "-a", f"since={window[1]}",
+                 "-a", f"until={window[3]}", "-s", f"PORTAL_CRAWLER_NOW={CRAWL_CLOCK}",
                  "-s", f"PORTAL_CRAWLER_REPLICA=127.0.0.1:{replica.port}",
                  "-s", f"PORTAL_CRAWLER_DB={archive_copy}", "-s", "LOG_LEVEL=INFO",
                  # a full re-crawl: every page fetched again (incremental is tested apart)

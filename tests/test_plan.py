@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, cli
 from test_crawl_e2e import expected_articles, rows
+from test_crawl_window import local_day
 
 from portal_crawler import plan as plan_module
 from portal_crawler.archive.lock import WriterLock
@@ -29,8 +30,12 @@ def languages(db: Path) -> list[str]:
     return sorted(r["language"] for r in rows(db, "select language from articles"))
 
 
-def expected_languages(*langs: str) -> list[str]:
-    return sorted(p["language"] for p in expected_articles().values() if p["language"] in langs)
+def expected_languages(*langs: str, since: str = "0001-01-01",
+                       until: str = "9999-12-31") -> list[str]:
+    """Languages of the replica's articles in these editions published in [since, until]
+    (Hanoi days of the editor's dates, read from the expected pages)."""
+    return sorted(p["language"] for p in expected_articles().values() if p["language"] in langs
+                  and since <= local_day(p["date_published"]).isoformat() <= until)
 
 
 def test_example_plan_validates():
@@ -154,7 +159,11 @@ archive = "vi/only.db"
     assert lines[2] == f"plan {plan}: ok"
 
     shared, own = tmp_path / "shared.db", tmp_path / "vi" / "only.db"
-    assert languages(shared) == expected_languages("id", "en")
+    # "last 2 days" by the clock: only the id and en articles of 2023-09-13..14 (listings
+    # and related lists reach every year; the window holds whatever path found them).
+    assert languages(shared) == expected_languages("id", "en", since="2023-09-13",
+                                                   until="2023-09-14")
+    assert 0 < len(languages(shared)) < len(expected_languages("id", "en"))
     assert languages(own) == expected_languages("vi")
     (run_a,) = rows(shared, "select job, outcome, arguments, settings from crawl_runs")
     assert (run_a["job"], run_a["outcome"]) == ("id-en daily", "ok")
@@ -228,3 +237,4 @@ def test_job_exit_codes_are_judged():
     assert plan_module._judge(1) == (1, "failed")
     assert plan_module._judge(2)[0] == 1
     assert plan_module._judge(-9) == (1, "failed (killed by signal 9)")
+    assert plan_module._judge(130) == (1, "interrupted (run the plan again to resume)")

@@ -176,7 +176,7 @@ def test_scrapy_list_and_shell_leave_the_archive_alone(archive_copy, replica):
     runs = rows(archive_copy, "select count(*) n from crawl_runs")[0]["n"]
     env = offline(replica, archive_copy)
     result = run(SCRAPY, "list", env=env)
-    assert result.returncode == 0 and result.stdout.split() == ["vietnam_vn"]
+    assert result.returncode == 0 and result.stdout.split() == ["portal", "vietnam_vn"]
     result = run(SCRAPY, "shell", SAMPLE["url"], "-c", "response.css('h1::text').get()",
                  env=env)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -124,7 +124,7 @@ def test_scrapyd_runs_the_project_without_an_egg(scrapyd, replica, window, tmp_p
     assert refused.value.code == 401
 
     assert scrapyd.get("listprojects.json")["projects"] == ["default"]
-    assert scrapyd.get("listspiders.json", project="default")["spiders"] == ["vietnam_vn"]
+    assert scrapyd.get("listspiders.json", project="default")["spiders"] == ["portal", "vietnam_vn"]
 
     db = tmp_path / "archive" / "scrapyd.db"
     scheduled = scrapyd.request("schedule.json", [

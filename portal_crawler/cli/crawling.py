@@ -5,13 +5,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
 from ..archive.lock import ArchiveLocked
 from ..archive.store import Archive, NotAnArchive, resolve_db_path
-from ..crawl import EXIT_CODES, EXIT_USAGE, check_arguments, check_writable, run_crawl
+from ..clock import now
+from ..crawl import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    CrawlResult,
+    check_arguments,
+    check_writable,
+    run_crawl,
+)
 from ..discovery.arguments import ArgumentError
+from ..offline import ReplicaAddressError, parse_replica_address, replica_problem
+from ..portals import VIETNAM_VN
 from .app import DB_OPTION, main
 
 
@@ -25,19 +36,31 @@ from .app import DB_OPTION, main
 @click.option("--follow-related", type=int, default=0, show_default=True,
               help="Also follow the related-article lists, to this depth.")
 @click.option("--replica", metavar="HOST:PORT",
-              help="Offline mode: route every portal host to a replica on loopback.")
+              help="Offline mode: route every portal host to a replica on loopback "
+                   "(e.g. 127.0.0.1:8123).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting, as with `scrapy crawl -s` (repeatable).")
+@click.option("--site", metavar="URL",
+              help="Crawl any site with the generic `portal` spider (see "
+                   "docs/adding-a-portal.md); without --since/--until, all it lists.")
+@click.option("--timezone", metavar="ZONE",
+              help="With --site, for a site not in the registry: its time zone [default: UTC].")
 @click.option("--plan", "plan_path", type=click.Path(dir_okay=False), metavar="PATH",
               help="Run the jobs of a crawl plan (TOML, see docs/scheduling.md) one after "
                    "another, instead of SPIDER and the options above.")
 def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
           until: str | None, max_articles: int | None, follow_related: int,
-          replica: str | None, overrides: tuple[str, ...], plan_path: str | None) -> None:
+          replica: str | None, overrides: tuple[str, ...], site: str | None,
+          timezone: str | None, plan_path: str | None) -> None:
     """Crawl a portal into the archive.
 
-    Exit status: 0 ok, 1 failed, 2 bad arguments, 3 degraded. With --plan: 0 when every job
-    is ok, else the worst job's (1 failed or archive locked, 3 degraded); 2 for a bad plan.
+    Only articles published from --since to --until (the portal's local days) are archived,
+    however they were found. Progress goes to stderr (a line on a terminal, else a plain line
+    every 30 s); a summary with counts ends the run on stdout.
+
+    Exit status: 0 ok, 1 failed, 2 bad arguments, 3 degraded, 130 interrupted (Ctrl-C: run
+    the same command again to resume). With --plan: 0 when every job is ok, else the worst
+    job's (1 failed or archive locked, 3 degraded); 2 for a bad plan; 130 interrupted.
 
     Example: portal-crawler crawl vietnam_vn --lang id,en --since 2023-09-01 --until 2023-09-30
 
@@ -53,9 +76,57 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
         if not sep or not name:
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
         settings[name.strip()] = value
-    outcome = _crawl(spider, db, replica, arguments, settings)
-    click.echo(f"crawl {outcome}")
-    sys.exit(EXIT_CODES.get(outcome, 1))
+    if site is not None or timezone is not None:
+        spider, arguments = _site_job(spider, site, timezone, arguments)
+    result = _crawl(spider, db, replica, arguments, {"PORTAL_CRAWLER_PROGRESS": "1",
+                                                     **settings})
+    click.echo(summary(result))
+    sys.exit(result.exit_code)
+
+
+def summary(result: CrawlResult) -> str:
+    """The run in one line: outcome and what it did (the run record has the same counts)."""
+    counts = result.counts
+    archived = {k: counts[k] for k in ("new", "updated", "unchanged", "alias") if counts[k]}
+    parts = [f"{sum(archived.values())} archived"
+             + (f" ({', '.join(f'{n} {k}' for k, n in archived.items())})" if archived else ""),
+             f"{counts['failed']} failed",
+             f"{counts['out_of_window']} out of window",
+             f"{result.stats.get('articles/pages_fetched', 0)} article pages fetched"]
+    line = f"crawl {'interrupted' if result.interrupted else result.outcome}: " + \
+        ", ".join(parts)
+    if result.interrupted:
+        line += "; run the same command again to resume (what is archived is kept)"
+    return line
+
+
+def _site_job(spider: str, site: str | None, timezone: str | None,
+              arguments: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """`--site URL`: the generic spider's job, its arguments checked before any engine."""
+    from click.core import ParameterSource
+
+    from ..spiders.portal import SiteArguments
+
+    ctx = click.get_current_context()
+    problem = None
+    if site is None:
+        problem = "--timezone goes with --site"
+    elif ctx.get_parameter_source("spider") == ParameterSource.COMMANDLINE and spider != "portal":
+        problem = f"--site crawls with the portal spider, not {spider}"
+    elif arguments.get("follow_related"):
+        problem = "--follow-related is not for --site"
+    if problem is None:
+        try:
+            SiteArguments.parse(site, timezone=timezone, since=arguments["since"],
+                                until=arguments["until"],
+                                max_articles=arguments["max_articles"], lang=arguments["lang"])
+        except ArgumentError as exc:
+            problem = str(exc)
+    if problem is not None:
+        click.echo(f"portal-crawler: {problem}", err=True)
+        sys.exit(EXIT_USAGE)
+    site_arguments = {k: v for k, v in arguments.items() if k != "follow_related"}
+    return "portal", {**site_arguments, "site": site, "timezone": timezone}
 
 
 def _crawl_plan(plan_path: str) -> int:
@@ -66,7 +137,7 @@ def _crawl_plan(plan_path: str) -> int:
     ctx = click.get_current_context()
     given = [f"--{name.replace('_', '-')}" if name != "spider" else "SPIDER"
              for name in ("spider", "db", "lang", "since", "until", "max_articles",
-                          "follow_related", "replica", "overrides")
+                          "follow_related", "replica", "overrides", "site", "timezone")
              if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
     if given:
         click.echo(f"portal-crawler: --plan takes no {', '.join(given)}: "
@@ -78,14 +149,23 @@ def _crawl_plan(plan_path: str) -> int:
         for problem in exc.problems:
             click.echo(f"portal-crawler: {problem}", err=True)
         return EXIT_USAGE
-    return run_plan(plan, echo=click.echo)
+    try:
+        return run_plan(plan, echo=click.echo)
+    except KeyboardInterrupt:  # the running job got the same Ctrl-C and recorded its run
+        click.echo(f"plan {plan_path}: interrupted; run the same command again to resume "
+                   "(what is archived is kept)")
+        return EXIT_INTERRUPTED
 
 
 def _crawl(spider: str, db: str | Path | None, replica: str | None,
-           arguments: dict[str, Any], settings: dict[str, Any] | None = None) -> str:
+           arguments: dict[str, Any], settings: dict[str, Any] | None = None) -> CrawlResult:
+    """Check everything a user can get wrong before the engine starts: one line each, exit 2
+    for a bad argument, 1 for what is wrong at run time (archive locked, no replica)."""
     try:
         check_arguments(spider, **arguments)
-    except ArgumentError as exc:
+        if replica is not None:
+            parse_replica_address(replica)
+    except (ArgumentError, ReplicaAddressError) as exc:
         click.echo(f"portal-crawler: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     try:
@@ -93,6 +173,10 @@ def _crawl(spider: str, db: str | Path | None, replica: str | None,
     except (ArchiveLocked, NotAnArchive) as exc:
         click.echo(f"portal-crawler: {exc}", err=True)
         sys.exit(1)
+    problem = replica_problem(replica)
+    if problem is not None:
+        click.echo(f"portal-crawler: {problem[1]}", err=True)
+        sys.exit(problem[0])
     return run_crawl(spider, db, replica=replica, settings=settings, **arguments)
 
 
@@ -109,14 +193,17 @@ def demo(db: str | None) -> None:
     db_path = resolve_db_path(db)
     site = build_site()
     days = site.days()
-    arguments = {"since": days[0].isoformat(), "until": days[-1].isoformat()}
+    # Up to today at least: a relative date ("2 giờ trước") is a day of the fetch.
+    today = now().astimezone(ZoneInfo(VIETNAM_VN.timezone)).date()
+    arguments = {"since": days[0].isoformat(), "until": max(days[-1], today).isoformat()}
     with ReplicaServer(site) as server:
         click.echo(f"replica of www.vietnam.vn serving on {server.base_url}")
-        outcome = _crawl("vietnam_vn", db_path, f"127.0.0.1:{server.port}", arguments,
-                         settings={"LOG_LEVEL": "WARNING"})
+        result = _crawl("vietnam_vn", db_path, f"127.0.0.1:{server.port}", arguments,
+                        settings={"LOG_LEVEL": "WARNING", "PORTAL_CRAWLER_PROGRESS": "1"})
+    outcome = "interrupted" if result.interrupted else result.outcome
     click.echo(f"crawl {outcome}; archive {db_path}")
     print_summary(db_path)
-    sys.exit(EXIT_CODES.get(outcome, 1))
+    sys.exit(result.exit_code)
 
 
 def print_summary(db_path: Path) -> None:
