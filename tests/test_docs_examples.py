@@ -38,8 +38,12 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import local_sites
 import pytest
 from conftest import CRAWL_CLOCK, ROOT, copy_archive
+
+from portal_crawler.replica.generate import SiteMap
+from portal_crawler.replica.server import ReplicaServer
 
 DOCS = ["README.md", "docs/cli.md", "docs/analysts.md", "docs/scheduling.md",
         "docs/adding-a-portal.md"]
@@ -91,6 +95,9 @@ SUBSTITUTIONS: list[tuple[str, str, str]] = [
      "a free port"),
     # The replica started in the background: a free port instead of 8123.
     (r"\b8123\b", "{port}", "a free port"),
+    # "Any other site": a local news site found through its feeds (tests/local_sites.py), on
+    # loopback; offline mode is off for it, since the replica serves only the registry's portals.
+    (r"https://example\.org/", "{site}/", "a local site on 127.0.0.1 (tests/local_sites.py)"),
 ]
 
 # What the search examples promise to find: a text of the stored articles (sqlite3's instr).
@@ -298,10 +305,20 @@ class Context:
     env: dict[str, str]
     article: tuple[str, str, str]     # id, url, headline of a real Indonesian article
     port: int
+    site: str                         # base URL of a local site for the generic spider
+
+
+@pytest.fixture(scope="module")
+def local_site():
+    """A local news site (feeds only) for the examples aimed at "any other site"."""
+    site = SiteMap()
+    with ReplicaServer(site) as server:
+        site.update(local_sites.feeds_site(server.base_url).site)
+        yield server.base_url
 
 
 @pytest.fixture
-def context(checkout, tmp_path, replica, crawled_archive) -> Context:
+def context(checkout, tmp_path, replica, crawled_archive, local_site) -> Context:
     with sqlite3.connect(f"file:{crawled_archive}?mode=ro", uri=True) as db:
         article = db.execute("select id, url, headline from articles where language = 'id' "
                              "order by id limit 1").fetchone()
@@ -316,12 +333,13 @@ def context(checkout, tmp_path, replica, crawled_archive) -> Context:
                                      headers={"Host": "www.vietnam.vn"})
     with urllib.request.urlopen(request, timeout=30) as response:
         (tmp_path / "page.html").write_bytes(response.read())
-    return Context(checkout, tmp_path, env, article, _free_port())
+    return Context(checkout, tmp_path, env, article, _free_port(), local_site)
 
 
 def substitute(command: str, ctx: Context) -> str:
     values = {"url": ctx.article[1], "id_path": ctx.article[1].split("vietnam.vn", 1)[1],
-              "page_html": str(ctx.tmp / "page.html"), "tmp": str(ctx.tmp), "port": ctx.port}
+              "page_html": str(ctx.tmp / "page.html"), "tmp": str(ctx.tmp), "port": ctx.port,
+              "site": ctx.site}
     for pattern, replacement, _why in SUBSTITUTIONS:
         command = re.sub(pattern, replacement.format(**values) if "{" in replacement
                          else replacement, command)
@@ -329,8 +347,11 @@ def substitute(command: str, ctx: Context) -> str:
 
 
 def _bash(command: str, ctx: Context, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = ctx.env
+    if ctx.site in command:  # the local site is reached directly (it is on loopback too)
+        env = {k: v for k, v in env.items() if k != "PORTAL_CRAWLER_REPLICA"}
     return subprocess.run(["bash", "-c", command], capture_output=True, text=True,
-                          env=ctx.env, cwd=ctx.clone, timeout=timeout)
+                          env=env, cwd=ctx.clone, timeout=timeout)
 
 
 def _db(ctx: Context, path: str = "data/archive.db") -> sqlite3.Connection:
