@@ -13,6 +13,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -22,7 +23,7 @@ from ..archive.lock import ArchiveLocked
 from ..archive.schema import SchemaTooNew
 from ..archive.store import Archive, NotAnArchive
 from ..discovery.arguments import ArgumentError, parse_languages
-from ..exports.output import OutputError
+from ..exports.output import OutputError, OutputIsInput
 from ..portals import PORTALS
 from .app import DB_OPTION, BadArgument, main
 
@@ -35,16 +36,24 @@ def one_line_errors() -> Iterator[None]:
     """Bad input ends in a one-line message and exit status 1, never a traceback."""
     try:
         yield
+    except OutputIsInput as exc:  # `-o` names the archive: the user's wrong argument
+        raise BadArgument(str(exc)) from None
     except (*EXPECTED_ERRORS, OutputError) as exc:
         raise click.ClickException(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise click.ClickException(f"cannot read the archive: {exc}") from None
     except BrokenPipeError:
-        sys.stderr.close()  # `| head`: the reader left; nothing to report
-        sys.exit(0)
+        raise  # `| head`: the command group ends quietly (app.OneLineUsage)
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+
+
+def archive_files(archive: Archive) -> list[Path]:
+    """The files an output must never be: the archive and those SQLite and the lock keep
+    beside it."""
+    return [archive.path, *(Path(f"{archive.path}{suffix}")
+                            for suffix in ("-wal", "-shm", "-journal", ".lock"))]
 
 
 @contextmanager
@@ -177,7 +186,10 @@ def search(query: str, db: str | None, lang: tuple[str, ...], since: str | None,
     """
     filters = make_filters(lang, since, until, source, section)
     with reading(db) as archive:
-        results = queries.search(archive, query, filters, limit)
+        try:
+            results = queries.search(archive, query, filters, limit)
+        except queries.BadQuery as exc:  # an empty or malformed query: the user's argument
+            raise BadArgument(str(exc)) from None
         if format_ == "json":
             echo_json(results)
         elif format_ == "csv":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 import click
@@ -34,9 +36,34 @@ class OneLineUsage(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except click.UsageError as exc:
             raise _one_line(exc) from None
+        except BrokenPipeError:  # `| head`: the reader left, as it meant to
+            _reader_left()
+            sys.exit(0)
+        except SystemExit:  # a command's own exit status stands, pipe closed or not
+            _flush_stdout()
+            raise
+        _flush_stdout()
+        return result
+
+
+def _flush_stdout() -> None:
+    """Write what is buffered now, while a closed pipe can still end quietly."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _reader_left()
+
+
+def _reader_left() -> None:
+    """The reader of standard output is gone: what is left to write goes nowhere, so that
+    neither a later flush nor the interpreter's exit reports a broken pipe. Exit status 0,
+    as `cat`'s output to `head` is not the user's error (docs/analysts.md)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _one_line(exc: click.UsageError) -> click.ClickException:

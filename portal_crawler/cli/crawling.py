@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -76,12 +77,21 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
         if not sep or not name:
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
         settings[name.strip()] = value
+    _check_log_level(settings.get("LOG_LEVEL"))
     if site is not None or timezone is not None:
         spider, arguments = _site_job(spider, site, timezone, arguments)
     result = _crawl(spider, db, replica, arguments, {"PORTAL_CRAWLER_PROGRESS": "1",
                                                      **settings})
     click.echo(summary(result))
     sys.exit(result.exit_code)
+
+
+def _check_log_level(level: str | None) -> None:
+    """Scrapy hands LOG_LEVEL to logging, which raises on a name it does not know."""
+    names = list(logging.getLevelNamesMapping())
+    if level is not None and level not in names:
+        raise click.BadParameter(f"LOG_LEVEL={level!r} is not a log level (one of "
+                                 f"{', '.join(names)})", param_hint="--set")
 
 
 def summary(result: CrawlResult) -> str:
@@ -172,6 +182,11 @@ def _crawl(spider: str, db: str | Path | None, replica: str | None,
         check_writable(db)
     except (ArchiveLocked, NotAnArchive) as exc:
         click.echo(f"portal-crawler: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:  # read-only media, a folder that is not there, no permission
+        where = exc.filename or resolve_db_path(db)
+        click.echo(f"portal-crawler: cannot write the archive {where}: "
+                   f"{exc.strerror or exc}", err=True)
         sys.exit(1)
     problem = replica_problem(replica)
     if problem is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
@@ -9,9 +10,16 @@ from typing import TypeVar
 import click
 
 from ..archive import queries
-from ..exports import ARTICLE_WRITERS, FORMATS, PAGE_WRITERS, FormatConflict, format_for
+from ..exports import (
+    ARTICLE_WRITERS,
+    FORMATS,
+    PAGE_WRITERS,
+    FormatConflict,
+    format_for,
+    warc_gzipped,
+)
 from ..exports.output import open_output
-from .analysis import filter_options, make_filters, one_line_errors, reading
+from .analysis import archive_files, filter_options, make_filters, one_line_errors, reading
 from .app import DB_OPTION, BadArgument, main
 
 T = TypeVar("T")
@@ -31,8 +39,9 @@ def progress(items: Iterable[T], total: int, unit: str) -> Iterator[T]:
 @DB_OPTION
 @click.option("--format", "format_", type=click.Choice(FORMATS), default=None,
               help="jsonl/csv/parquet: the articles (nested fields as JSON in CSV); "
-                   "warc: the stored raw responses (gzipped records) [default: from -o's "
-                   "extension (.jsonl .csv .parquet .warc .warc.gz), else jsonl].")
+                   "warc: the stored raw responses (gzipped records unless -o ends in .warc) "
+                   "[default: from -o's extension (.jsonl .ndjson .csv .parquet .warc "
+                   ".warc.gz; another is refused), jsonl when it has none].")
 @click.option("-o", "--output", default="-", show_default=True, metavar="PATH",
               help="File to write, replaced only once complete; - for standard output (not "
                    "for parquet); a device, FIFO or symlink is written through.")
@@ -55,12 +64,12 @@ def export(db: str | None, format_: str | None, output: str, lang: tuple[str, ..
         if format_ in PAGE_WRITERS:
             total = queries.count_pages(archive, filters)
             records: Iterable = progress(queries.iter_pages(archive, filters), total, "page")
-            writer = PAGE_WRITERS[format_]
+            writer = functools.partial(PAGE_WRITERS[format_], gzip=warc_gzipped(output))
         else:
             total = queries.count_articles(archive, filters)
             records = progress(queries.iter_articles(archive, filters), total, "article")
             writer = ARTICLE_WRITERS[format_]
-        with one_line_errors(), open_output(output) as out:
+        with one_line_errors(), open_output(output, archive_files(archive)) as out:
             try:
                 count = writer(records, out)
             except RuntimeError as exc:  # an optional package is missing

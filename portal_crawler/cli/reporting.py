@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..exports.output import open_output
-from .analysis import filter_options, make_filters, one_line_errors, reading
+from .analysis import archive_files, filter_options, make_filters, one_line_errors, reading
 from .app import DB_OPTION, main
 
 
@@ -30,7 +30,7 @@ def report(out: str, db: str | None, lang: tuple[str, ...], since: str | None,
     filters = make_filters(lang, since, until, source, section)
     with reading(db) as archive:
         page = render_report(archive, filters, title)
-        with one_line_errors(), open_output(out) as stream:
+        with one_line_errors(), open_output(out, archive_files(archive)) as stream:
             stream.write(page.encode("utf-8"))
     if out != "-":
         click.echo(f"report written to {out}", err=True)

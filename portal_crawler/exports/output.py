@@ -6,6 +6,8 @@
 - a symlink is followed, and its target written (a dangling one creates its target);
 - a device, FIFO or socket is opened and written as a stream, never renamed over (a socket
   refuses to be opened: one error line, and it stays);
+- a path that is one of `keep` (the archive being read, its -wal, -shm, -journal, .lock), by
+  whatever name (a symlink, a hard link, a relative path), is refused: OutputIsInput;
 - only a regular file, or a new path, gets a temporary file beside it renamed into place at
   the end, so that a failed export never leaves half a file under the target's name.
 """
@@ -16,18 +18,22 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["OutputError", "open_output"]
+__all__ = ["OutputError", "OutputIsInput", "open_output"]
 
 _MAX_HOPS = 40  # as the kernel's own limit on a chain of symlinks
 
 
 class OutputError(Exception):
     """The output cannot be written; the message is the one line the user sees."""
+
+
+class OutputIsInput(OutputError):
+    """The output is a file the command reads (the archive): writing it would destroy it."""
 
 
 def _message(where: str, exc: OSError) -> str:
@@ -48,9 +54,25 @@ def through_descriptor(path: str) -> bool:
     return False
 
 
+def same_file(path: str, other: Path) -> bool:
+    """True when `path` names `other`: the same resolved path (symlinks followed, even to a
+    file not yet there) or, both existing, the same inode (a hard link, /dev/fd/N)."""
+    if os.path.realpath(path) == os.path.realpath(other):
+        return True
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return False
+
+
 @contextmanager
-def open_output(path: str) -> Iterator[BinaryIO]:
+def open_output(path: str, keep: Iterable[Path] = ()) -> Iterator[BinaryIO]:
     """A binary stream for `path` (see the module's docstring); raises OutputError."""
+    if path != "-":
+        for kept in keep:
+            if same_file(path, kept):
+                raise OutputIsInput(f"refusing to write {path}: it is {kept}, a file of the "
+                                    "archive being read; choose another output")
     if path == "-":
         with _stream_errors("standard output"):
             sys.stdout.flush()

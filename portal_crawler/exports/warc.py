@@ -1,5 +1,6 @@
-"""WARC/1.1 (gzip per record, with warcio) from the stored raw responses, for archivists'
-tools (pywb, ReplayWeb.page, warcio itself). One `response` record per stored page."""
+"""WARC/1.1 (gzip per record unless asked plain, with warcio) from the stored raw responses,
+for archivists' tools (pywb, ReplayWeb.page, warcio itself). One `response` record per stored
+page."""
 
 from __future__ import annotations
 
@@ -40,11 +41,12 @@ def _http_headers(page: dict[str, Any]) -> StatusAndHeaders:
 
 
 def write_warc(pages: Iterable[dict[str, Any]], out: BinaryIO, *,
-               software: str = "portal-crawler") -> int:
-    """`pages` as queries.iter_pages yields them (url, status, headers, body, fetched_at)."""
-    writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
+               software: str = "portal-crawler", gzip: bool = True) -> int:
+    """`pages` as queries.iter_pages yields them (url, status, headers, body, fetched_at);
+    each record gzipped (a .warc.gz) unless `gzip` is False (a plain .warc)."""
+    writer = WARCWriter(out, gzip=gzip, warc_version="WARC/1.1")
     writer.write_record(writer.create_warcinfo_record(
-        "portal-crawler-export.warc.gz",
+        "portal-crawler-export.warc.gz" if gzip else "portal-crawler-export.warc",
         {"software": software, "format": "WARC File Format 1.1",
          "description": "raw responses stored in a portal-crawler archive"}))
     count = 0
