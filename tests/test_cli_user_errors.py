@@ -32,7 +32,8 @@ def assert_one_line(stderr: str) -> None:
 
 # -- 1. an output that is the archive itself -------------------------------------------------
 def _output_args(command: str, target: Path) -> list[str]:
-    return ["-o", str(target)] if command == "export" else [str(target)]
+    """--format too, so that the refusal is the archive's, not the extension's."""
+    return ["--format", "jsonl", "-o", str(target)] if command == "export" else [str(target)]
 
 
 @pytest.mark.parametrize("command", ["export", "report"])
@@ -51,7 +52,7 @@ def test_the_archive_is_never_the_output(archive_copy, tmp_path, command, how):
     result = cli(command, "--db", str(archive_copy), *_output_args(command, target))
     assert result.returncode == 2, (result.returncode, result.stderr)
     assert_one_line(result.stderr)
-    assert "archive" in result.stderr
+    assert "overwrite" in result.stderr and "archive" in result.stderr
     assert sha256(archive_copy) == before
 
 
@@ -63,6 +64,7 @@ def test_the_archive_companions_are_never_the_output(archive_copy, tmp_path, com
     result = cli(command, "--db", str(archive_copy), *_output_args(command, companion))
     assert result.returncode == 2, (result.returncode, result.stderr)
     assert_one_line(result.stderr)
+    assert "overwrite" in result.stderr
     assert sha256(archive_copy) == before
     # SQLite may keep its own -wal/-shm beside a read archive; none holds what we would write
     if companion.exists():

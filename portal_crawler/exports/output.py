@@ -71,8 +71,8 @@ def open_output(path: str, keep: Iterable[Path] = ()) -> Iterator[BinaryIO]:
     if path != "-":
         for kept in keep:
             if same_file(path, kept):
-                raise OutputIsInput(f"refusing to write {path}: it is {kept}, a file of the "
-                                    "archive being read; choose another output")
+                raise OutputIsInput(f"refusing to write {path}: it would overwrite "
+                                    f"{kept.name} of the archive being read")
     if path == "-":
         with _stream_errors("standard output"):
             sys.stdout.flush()
