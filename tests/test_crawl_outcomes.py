@@ -101,3 +101,22 @@ def test_log_lines_on_a_terminal_start_at_column_0(small_site, tmp_path):
     glued = [line for line in logged if not LOG_LINE.match(line)]
     assert not glued, glued[:3]
 
+
+
+def test_a_second_run_with_nothing_new_is_ok_and_says_so(small_site, tmp_path):
+    """The same window again, the site unchanged: incremental crawling skips what the first
+    run archived; an ok run that names why it archived nothing (oracle: the first run
+    archived every article of the day)."""
+    day = max(v.day for v in small_site.articles)
+    db = tmp_path / "a.db"
+    with ReplicaServer(build_site(site=small_site)) as server:
+        command = crawl_command(server.port, db, day, "--lang", "en")
+        first = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=180)
+        again = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=180)
+    expected = {v.url for v in small_site.articles if v.day == day and v.edition == "en"}
+    assert first.returncode == 0 and first.stdout.startswith(
+        f"crawl ok: {len(expected)} archived"), first.stdout + first.stderr[-2000:]
+    assert again.returncode == 0, again.stdout + again.stderr[-2000:]
+    assert again.stdout.rstrip().endswith("; nothing new since the last run"), again.stdout
+    outcomes = [r["outcome"] for r in rows(db, "select outcome from crawl_runs order by id")]
+    assert outcomes == ["ok", "ok"]
