@@ -25,8 +25,9 @@ YIELD = "articles per fetched page"
 def degraded_fields(current: RunFigures, history: list[RunFigures], *, min_runs: int = 3,
                     min_articles: int = 50, drop: float = 20.0) -> list[str]:
     """Fields (and the yield) more than `drop` points under the median of `history`, the job's
-    last ok runs (newest first, at most 5 used); judged only with enough runs and articles."""
-    recent = history[:5]
+    last ok runs (newest first, at most 5 used); judged only with enough runs and articles.
+    A baseline run needs `min_articles` too: a quiet window's ok run measured nothing."""
+    recent = [run for run in history if run.archived >= min_articles][:5]
     if len(recent) < min_runs or current.archived < min_articles:
         return []
     alarms = []

@@ -35,6 +35,10 @@ RECORDED_SETTINGS = ("AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY", "CONCURRENT_REQUE
                      "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_SLOTS", "DOWNLOAD_TIMEOUT",
                      "RETRY_TIMES", "ROBOTSTXT_OBEY")
 ARCHIVED = ("new", "updated", "unchanged", "alias")
+# Scrapy's finish reason after SIGINT or SIGTERM (Ctrl-C, scrapyd's cancel): a graceful stop.
+SHUTDOWN = "shutdown"
+# The stat naming the run's window of publication days ("2024-01-01..2024-01-02").
+WINDOW_STAT = "crawl/window"
 
 
 class CrawlRunRecorder:
@@ -95,13 +99,18 @@ class CrawlRunRecorder:
         """After the engine stopped: the finish reason and final stats are known here."""
         if self.archive is None or self.run_id is None:
             return
+        window = window_of(spider)
+        if window and self.crawler.stats:
+            self.crawler.stats.set_value(WINDOW_STAT, window)
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         self.outcome = decide_outcome(reason, stats, self.counts, self.max_failed_share)
         figures = run_figures(stats)
         alarms: list[str] = []
         if self.outcome == "ok":
+            # More than the 5 compared: quiet windows' ok runs are no baseline (alarms.py).
             history = [run_figures(json.loads(r["stats"] or "{}"))
-                       for r in self.archive.recent_runs(self.job, before=self.run_id)]
+                       for r in self.archive.recent_runs(self.job, limit=50,
+                                                         before=self.run_id)]
             alarms = degraded_fields(figures, history)
             if alarms:
                 self.outcome = "degraded"
@@ -132,6 +141,15 @@ class CrawlRunRecorder:
                 spoiled |= listing(url)
         marks = {url: mark for url, mark in self.pending_marks.items() if url not in spoiled}
         self.archive.save_sitemap_marks(marks, self.run_id)
+
+
+def window_of(spider: Spider) -> str | None:
+    """The days the run archived ("since..until", an open end as ".."), None without one."""
+    args = getattr(spider, "args", None)
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if since is None and until is None:
+        return None
+    return f"{since or ''}..{until or ''}"
 
 
 def recorded_settings(settings: BaseSettings) -> dict[str, Any]:
@@ -184,18 +202,21 @@ def coverage(stats: dict[str, Any]) -> dict[str, float]:
 
 def decide_outcome(reason: str, stats: dict[str, Any], counts: Counter[str],
                    max_failed_share: float = 0.05) -> str:
-    """`failed`: did not finish, a request left offline mode, a sitemap was unreadable,
-    nothing archived, or more than `max_failed_share` of article pages failed."""
+    """`interrupted`: stopped by SIGINT/SIGTERM. `failed`: did not finish otherwise, a request
+    left offline mode, a sitemap was unreadable, more than `max_failed_share` of article pages
+    failed, or nothing at all could be read. A window in which nothing was published (or
+    nothing new) is `ok`: discovery worked and found nothing to archive."""
     from .offline import BLOCKED_STAT
 
+    if reason == SHUTDOWN:
+        return "interrupted"
     if reason != "finished" or stats.get(BLOCKED_STAT) or counts.get("failed_sitemap"):
         return "failed"
     archived = sum(counts.get(k, 0) for k in ARCHIVED)
-    skipped = stats.get("incremental/skipped", 0) + stats.get("incremental/sitemaps_skipped", 0)
-    if archived == 0 and skipped == 0:
-        return "failed"
     failed = counts.get("failed", 0) - counts.get("failed_sitemap", 0)
     attempted = archived + failed
     if attempted and failed / attempted > max_failed_share:
         return "failed"
+    if not stats.get("response_received_count"):
+        return "failed"  # not even the sitemap index or robots.txt answered
     return "ok"

@@ -3,11 +3,15 @@ every PORTAL_CRAWLER_PROGRESS_INTERVAL seconds otherwise (cron logs, pipes).
 
 Off unless PORTAL_CRAWLER_PROGRESS is true (`portal-crawler crawl` sets it; `scrapy crawl`
 keeps Scrapy's own LogStats lines). Written to the stream directly, not through logging, so
-that LOG_LEVEL=WARNING keeps it.
+that LOG_LEVEL=WARNING keeps it. On a terminal, a log record about to be written to the same
+terminal first erases the progress line (a filter on the log handlers), so every log line
+starts at column 0; the next tick redraws the progress below it.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 import time
 from typing import IO, TYPE_CHECKING, Any
@@ -42,6 +46,8 @@ class Progress:
         self.interval = TTY_INTERVAL if self.tty else interval
         self.started = time.monotonic()
         self.loop: task.LoopingCall | None = None
+        self.drawn = False  # a progress line without its newline is on the terminal
+        self.handlers: list[logging.Handler] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
@@ -64,6 +70,11 @@ class Progress:
 
     def spider_opened(self) -> None:
         self.started = time.monotonic()
+        if self.tty:
+            self.handlers = [h for h in logging.getLogger().handlers
+                             if _same_terminal(getattr(h, "stream", None), self.stream)]
+            for handler in self.handlers:
+                handler.addFilter(self.erase)
         self.loop = task.LoopingCall(self.show)
         self.loop.start(self.interval, now=False)
 
@@ -72,11 +83,33 @@ class Progress:
         if self.tty:
             # \r and erase-to-end: one line rewritten in place, a newline when done.
             self.stream.write(f"\r\x1b[K{line}" + ("\n" if final else ""))
+            self.drawn = not final
         else:
             self.stream.write(f"progress: {line}\n")
         self.stream.flush()
+
+    def erase(self, record: logging.LogRecord) -> bool:
+        """A logging filter that lets every record through, after erasing the progress line."""
+        if self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.drawn = False
+        return True
 
     def spider_closed(self) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         self.show(final=True)
+        for handler in self.handlers:
+            handler.removeFilter(self.erase)
+        self.handlers = []
+
+
+def _same_terminal(stream: Any, terminal: IO[str]) -> bool:
+    """Whether a log handler's stream writes where the progress line is drawn."""
+    if stream is terminal:
+        return True
+    try:
+        return os.path.sameopenfile(stream.fileno(), terminal.fileno())
+    except (AttributeError, OSError, ValueError):
+        return False

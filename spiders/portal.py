@@ -83,7 +83,7 @@ class SiteArguments:
         first, last = _day("since", since), _day("until", until)
         if first and last and first > last:
             raise ArgumentError(f"since={first} is after until={last}")
-        limit = _count("max_articles", max_articles)
+        limit = _count("max_articles", max_articles, minimum=1)
         langs = frozenset(p.strip().lower() for p in (lang or "").split(",") if p.strip())
         return cls(portal, first, last, DEFAULT_MAX_ARTICLES if limit is None else limit, langs)
 

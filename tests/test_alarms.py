@@ -80,3 +80,15 @@ def test_changed_date_and_byline_markup_degrades_the_run(tmp_path):
             "select outcome, alarms from crawl_runs order by id desc limit 1").fetchone()
     assert outcome == "degraded"
     assert {"date_published", "source"} <= set(json.loads(alarms))
+
+
+def test_quiet_runs_are_no_baseline():
+    """An ok run of a quiet window archived nothing and measured no coverage: it must not
+    pull the median to 0 and hide a real drop (the good runs before it are the baseline)."""
+    quiet = RunFigures(coverage={}, yield_pct=0.0, archived=0)
+    few = RunFigures(coverage={"date_published": 0.0}, yield_pct=0.0, archived=3)
+    now = RunFigures(coverage={**GOOD.coverage, "date_published": 60.0}, yield_pct=50.0,
+                     archived=100)
+    history = [quiet, few, quiet, quiet] + [GOOD] * 3  # newest first
+    assert degraded_fields(now, history) == ["date_published", YIELD]
+    assert degraded_fields(now, [quiet, few, GOOD, GOOD]) == []  # 2 comparable runs only

@@ -206,7 +206,9 @@ def test_ctrl_c_says_interrupted_exits_130_and_rerun_resumes(small_site, tmp_pat
         first = {r["id"] for r in rows(db, "select id from articles")}
         assert 3 <= len(first) < len(expected)
         (run_row,) = rows(db, "select outcome, finish_reason from crawl_runs")
-        assert (run_row["outcome"], run_row["finish_reason"]) == ("failed", "shutdown")
+        assert (run_row["outcome"], run_row["finish_reason"]) == ("interrupted", "shutdown")
+        listed = cli("runs", "--db", str(db))  # the user's view of the run says the same
+        assert listed.returncode == 0 and "interrupted" in listed.stdout, listed.stdout
 
         plan.faults.clear()
         again = run(*command)

@@ -162,8 +162,9 @@ def has_run(db: Path) -> bool:
         return False
 
 
-def test_a_cancelled_job_is_recorded_as_failed(scrapyd, replica, window, tmp_path):
-    """cancel.json sends SIGINT: the crawl stops cleanly and its run says so."""
+def test_a_cancelled_job_is_recorded_as_interrupted(scrapyd, replica, window, tmp_path):
+    """cancel.json sends SIGINT: the crawl stops cleanly and its run says so (`interrupted`,
+    as for Ctrl-C: nothing went wrong in the crawl itself, so not `failed`)."""
     db = tmp_path / "cancelled.db"
     job = scrapyd.request("schedule.json", [
         ("project", "default"), ("spider", "vietnam_vn"),
@@ -186,4 +187,4 @@ def test_a_cancelled_job_is_recorded_as_failed(scrapyd, replica, window, tmp_pat
     assert cancelled["prevstate"] == "running", cancelled
     wait_for(scrapyd, job, "finished", timeout=30)
     (run,) = rows(db, "select outcome, finish_reason from crawl_runs")
-    assert (run["outcome"], run["finish_reason"]) == ("failed", "shutdown")
+    assert (run["outcome"], run["finish_reason"]) == ("interrupted", "shutdown")

@@ -107,7 +107,17 @@ def summary(result: CrawlResult) -> str:
         ", ".join(parts)
     if result.interrupted:
         line += "; run the same command again to resume (what is archived is kept)"
+    elif result.outcome == "ok" and not archived and not counts["failed"]:
+        line += "; " + nothing_archived(result.stats)
     return line
+
+
+def nothing_archived(stats: dict[str, Any]) -> str:
+    """Why an ok run archived nothing: a quiet window, or all of it archived already."""
+    if stats.get("incremental/skipped") or stats.get("incremental/sitemaps_skipped"):
+        return "nothing new since the last run"
+    window = stats.get("crawl/window")
+    return f"nothing published in the window {window}" if window else "nothing found"
 
 
 def _site_job(spider: str, site: str | None, timezone: str | None,

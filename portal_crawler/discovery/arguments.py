@@ -38,7 +38,7 @@ class CrawlArguments:
             languages=parse_languages(portal, lang),
             since=first,
             until=last,
-            max_articles=_count("max_articles", max_articles),
+            max_articles=_count("max_articles", max_articles, minimum=1),
             follow_related=_count("follow_related", follow_related) or 0,
         )
 
@@ -64,7 +64,8 @@ def _day(name: str, value: str | None) -> date | None:
         raise ArgumentError(f"{name}={value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _count(name: str, value: str | int | None) -> int | None:
+def _count(name: str, value: str | int | None, minimum: int = 0) -> int | None:
+    """A whole number of at least `minimum` (max_articles=0 would fetch nothing: a mistake)."""
     if value in (None, ""):
         return None
     try:
@@ -73,4 +74,6 @@ def _count(name: str, value: str | int | None) -> int | None:
         raise ArgumentError(f"{name}={value!r} is not a whole number") from None
     if number < 0:
         raise ArgumentError(f"{name}={value!r} must not be negative")
+    if number < minimum:
+        raise ArgumentError(f"{name}={value!r} must be at least {minimum}")
     return number
