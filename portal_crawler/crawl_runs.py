@@ -42,6 +42,14 @@ WINDOW_STAT = "crawl/window"
 
 
 class CrawlRunRecorder:
+    @classmethod
+    def count(cls, crawler: Crawler, name: str) -> None:
+        """Add one to the run's count `name`, if this crawl records a run (not under
+        `scrapy parse` or `check`, where the recorder is off)."""
+        recorder = crawler.get_extension(cls) if crawler.extensions else None
+        if recorder is not None:
+            recorder.counts[name] += 1
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.db_path = crawler.settings.get("PORTAL_CRAWLER_DB")

@@ -14,6 +14,7 @@ from .article import Article
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
 
 __all__ = ["Article", "FetchFailure", "NotModified", "RawPage", "archive_record",
            "send_record"]
@@ -37,6 +38,21 @@ class RawPage:
     # The <lastmod> the sitemap gave when we fetched it: a later one means the page changed,
     # whatever the two sites' clocks say.
     sitemap_lastmod: str | None = None
+
+    @classmethod
+    def from_response(cls, response: Response, encoding: str | None,
+                      fetched_at: str) -> RawPage:
+        """The bytes and headers as the server sent them, whichever spider fetched them."""
+        return cls(
+            url=response.url,
+            request_url=response.request.url if response.request else response.url,
+            status=response.status,
+            headers={k.decode("latin-1"): [v.decode("latin-1") for v in vs]
+                     for k, vs in response.headers.items()},
+            body=response.body, encoding=encoding, fetched_at=fetched_at,
+            redirect_urls=list(response.meta.get("redirect_urls", [])),
+            sitemap_lastmod=response.meta.get("lastmod"),
+        )
 
 
 @dataclass

@@ -237,16 +237,7 @@ class PortalSpider(scrapy.Spider):
         if not self._in_window(response, article):
             return
         article = self._identity(response, article)
-        self.record(RawPage(
-            url=response.url,
-            request_url=response.request.url if response.request else response.url,
-            status=response.status,
-            headers={k.decode("latin-1"): [v.decode("latin-1") for v in vs]
-                     for k, vs in response.headers.items()},
-            body=response.body, encoding=encoding, fetched_at=fetched_at,
-            redirect_urls=list(response.meta.get("redirect_urls", [])),
-            sitemap_lastmod=response.meta.get("lastmod"),
-        ))
+        self.record(RawPage.from_response(response, encoding, fetched_at))
         yield article
 
     def _in_window(self, response: Response, article: Any) -> bool:
@@ -262,10 +253,7 @@ class PortalSpider(scrapy.Spider):
         if verdict is not Verdict.OUT:
             return True
         self.crawler.stats.inc_value("articles/out_of_window")
-        recorder = self.crawler.get_extension(CrawlRunRecorder) if self.crawler.extensions \
-            else None
-        if recorder is not None:
-            recorder.counts["out_of_window"] += 1
+        CrawlRunRecorder.count(self.crawler, "out_of_window")
         self.logger.debug("outside the window (published %s): %s",
                           article.date_published or "undated", response.url)
         return False
