@@ -14,7 +14,7 @@ from scrapy.spiderloader import get_spider_loader
 from .archive.lock import WriterLock
 from .archive.ownership import check_file
 from .archive.store import resolve_db_path
-from .crawl_runs import CrawlRunRecorder
+from .crawl_runs import SHUTDOWN, CrawlRunRecorder
 from .discovery.arguments import ArgumentError, CrawlArguments
 from .portals import Portal
 
@@ -22,8 +22,6 @@ EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 3}
 EXIT_USAGE = 2
 # 128 + SIGINT, as shells report a command stopped by Ctrl-C.
 EXIT_INTERRUPTED = 130
-# Scrapy's finish reason after SIGINT or SIGTERM (a graceful stop).
-INTERRUPTED = "shutdown"
 
 
 @dataclass
@@ -37,7 +35,7 @@ class CrawlResult:
 
     @property
     def interrupted(self) -> bool:
-        return self.finish_reason == INTERRUPTED
+        return self.finish_reason == SHUTDOWN
 
     @property
     def exit_code(self) -> int:

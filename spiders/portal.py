@@ -25,7 +25,7 @@ from twisted.python.failure import Failure
 from portal_crawler.challenge import challenge
 from portal_crawler.clock import now_iso
 from portal_crawler.crawl_runs import CrawlRunRecorder
-from portal_crawler.discovery.arguments import ArgumentError, _count, _day
+from portal_crawler.discovery.arguments import ArgumentError, parse_count, parse_day
 from portal_crawler.discovery.feeds import (
     INDEX,
     Listed,
@@ -80,10 +80,10 @@ class SiteArguments:
             portal = portal_for(site) or derive_portal(site, timezone)
         except (RegistryError, ValueError) as exc:
             raise ArgumentError(str(exc)) from None
-        first, last = _day("since", since), _day("until", until)
+        first, last = parse_day("since", since), parse_day("until", until)
         if first and last and first > last:
             raise ArgumentError(f"since={first} is after until={last}")
-        limit = _count("max_articles", max_articles, minimum=1)
+        limit = parse_count("max_articles", max_articles, minimum=1)
         langs = frozenset(p.strip().lower() for p in (lang or "").split(",") if p.strip())
         return cls(portal, first, last, DEFAULT_MAX_ARTICLES if limit is None else limit, langs)
 

@@ -30,16 +30,16 @@ class CrawlArguments:
         """Defaults: every edition; the last 2 local days (today and yesterday) by the
         project's clock; no article limit; related lists not followed."""
         today = (clock or now()).astimezone(ZoneInfo(portal.timezone)).date()
-        last = _day("until", until) or today
-        first = _day("since", since) or (last - timedelta(days=1))
+        last = parse_day("until", until) or today
+        first = parse_day("since", since) or (last - timedelta(days=1))
         if first > last:
             raise ArgumentError(f"since={first} is after until={last}")
         return cls(
             languages=parse_languages(portal, lang),
             since=first,
             until=last,
-            max_articles=_count("max_articles", max_articles, minimum=1),
-            follow_related=_count("follow_related", follow_related) or 0,
+            max_articles=parse_count("max_articles", max_articles, minimum=1),
+            follow_related=parse_count("follow_related", follow_related) or 0,
         )
 
 
@@ -55,7 +55,7 @@ def parse_languages(portal: Portal, value: str | None) -> frozenset[str]:
     return langs
 
 
-def _day(name: str, value: str | None) -> date | None:
+def parse_day(name: str, value: str | None) -> date | None:
     if not value:
         return None
     try:
@@ -64,7 +64,7 @@ def _day(name: str, value: str | None) -> date | None:
         raise ArgumentError(f"{name}={value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _count(name: str, value: str | int | None, minimum: int = 0) -> int | None:
+def parse_count(name: str, value: str | int | None, minimum: int = 0) -> int | None:
     """A whole number of at least `minimum` (max_articles=0 would fetch nothing: a mistake)."""
     if value in (None, ""):
         return None
