@@ -291,3 +291,23 @@ def test_build_site_is_fast_enough_to_call_per_session() -> None:
     site = build_site()
     assert time.perf_counter() - start < 2.0
     assert ("thongtin.vietnam.vn", "/sitemap.xml") in site
+
+
+def test_build_all_serves_vietnam_vn_and_every_site_replica_unchanged() -> None:
+    """The full replica is vietnam.vn's host map plus each site module's, byte for byte; a
+    site never answers for a vietnam.vn host."""
+    from portal_crawler.replica.generate import build_all
+    from portal_crawler.replica.sites import SITES, site_module
+
+    alone = build_site()
+    everything = build_all()
+    assert {k: v.body for k, v in alone.items()} == {
+        k: everything[k].body for k in alone}
+    served = set(alone)
+    for name in SITES:
+        pages = site_module(name).build()
+        assert pages, f"replica site {name} serves nothing"
+        assert not {host for host, _ in pages} & {host for host, _ in alone}
+        assert all(everything[k].body == v.body for k, v in pages.items())
+        served |= set(pages)
+    assert served == set(everything)

@@ -14,6 +14,7 @@ _EXPORTS = {
     "Resource": "resource",
     "SiteMap": "generate",
     "build_site": "generate",
+    "build_all": "generate",
     "golden_pairs": "generate",
     "write_golden": "generate",
     "load_site": "content",

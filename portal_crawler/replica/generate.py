@@ -152,6 +152,19 @@ def build_site(content_dir: Path | None = None, site: SiteData | None = None,
     return mapping
 
 
+def build_all(site: SiteData | None = None) -> SiteMap:
+    """vietnam.vn and every other portal's replica (sites/), one host map: what the demo and
+    `python -m portal_crawler.replica.server` serve. `build_site()` stays vietnam.vn alone."""
+    from .sites import build_sites
+
+    mapping = build_site(site=site)
+    for key, resource in build_sites().items():
+        if key in mapping:
+            raise ValueError(f"two replicas serve {key[0]}{key[1]}")
+        mapping[key] = resource
+    return mapping
+
+
 def golden_pairs(site: SiteData) -> dict[str, tuple[str, str]]:
     """name -> (html, expected JSON text) for every article page."""
     return {view.name: _pair(site, view) for view in site.articles}
@@ -190,9 +203,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--golden", type=Path, help="write <name>.html/.json pairs here")
     parser.add_argument("--golden-families", type=Path, metavar="DIR",
                         help="write the template families' <family>__<name>.html/.json here")
+    parser.add_argument("--golden-site", nargs=2, metavar=("NAME", "DIR"),
+                        help="write the golden pairs of the replica site NAME (sites/) into DIR")
     parser.add_argument("--content", type=Path, default=None, help="content directory")
     args = parser.parse_args(argv)
-    if args.golden or args.golden_families:
+    if args.golden_site:
+        from .sites import site_module
+
+        name, directory = args.golden_site
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        for page, (html, expected) in site_module(name).golden_pairs().items():
+            for suffix, text in ((".html", html), (".json", expected)):
+                path = Path(directory) / f"{page}{suffix}"
+                path.write_text(text, encoding="utf-8")
+                print(path)
+    elif args.golden or args.golden_families:
         for path in write_golden(args.golden or args.golden_families, args.content,
                                  families=bool(args.golden_families)):
             print(path)

@@ -20,7 +20,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from .faults import Fault, FaultPlan, Limits
-from .generate import SiteMap, build_site
+from .generate import SiteMap, build_all, build_site
 from .resource import Resource
 
 NOT_FOUND_TYPE = "text/html; charset=utf-8"
@@ -220,7 +220,7 @@ class ReplicaServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve the vietnam.vn replica on 127.0.0.1.")
+    parser = argparse.ArgumentParser(description="Serve the portals' replica on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--faults", type=int, metavar="SEED",
                         help="inject faults drawn from this seed (docs/reliability.md)")
@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--download-maxsize", type=int, default=Limits.download_maxsize,
                         help="the crawler's DOWNLOAD_MAXSIZE, which oversize pages exceed")
     args = parser.parse_args(argv)
-    site = build_site()
+    site = build_all()
     faults = None
     if args.faults is not None:
         limits = Limits(args.download_timeout, args.download_maxsize)
