@@ -15,16 +15,18 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 
+from . import writers
 from .alarms import RunFigures, degraded_fields
 from .archive.lock import ArchiveLocked
 from .archive.ownership import NotAnArchive
 from .archive.schema import SchemaTooNew
-from .archive.store import Archive
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
+
+    from .archive.store import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +84,9 @@ class CrawlRunRecorder:
             raise CloseSpider(self.refused)
         if self.archive is None:
             try:
-                self.archive = Archive.open_writer(self.db_path,
-                                                   purpose=f"scrapy crawl {spider.name}")
+                # Shared with the other crawlers of this process (writers.py).
+                self.archive = writers.acquire(self.db_path,
+                                               purpose=f"scrapy crawl {spider.name}")
             except (ArchiveLocked, NotAnArchive, SchemaTooNew) as exc:
                 logger.error("%s", exc)
                 self.refused = ("archive_locked" if isinstance(exc, ArchiveLocked)
@@ -134,7 +137,7 @@ class CrawlRunRecorder:
         )
         logger.info("archive %s: run %s %s %s", self.archive.path, self.run_id, self.outcome,
                     dict(self.counts))
-        self.archive.close()
+        writers.release(self.archive)
         self.archive = None
 
 

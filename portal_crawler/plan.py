@@ -31,29 +31,37 @@ import sys
 import time
 import tomllib
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import writers
 from .archive.lock import ArchiveLocked
 from .archive.ownership import NotAnArchive
+from .archive.schema import SchemaTooNew
 from .archive.store import DB_ENV
 from .clock import now
 from .crawl import (
     EXIT_CODES,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
+    PROCESS_SETTINGS,
+    CrawlResult,
     check_arguments,
     check_writable,
     portal_of,
 )
 from .discovery.arguments import ArgumentError
+from .offline import replica_problem
+from .portals import Portal
 
-PLAN_KEYS = ("archive", "replica", "settings", "job")
-JOB_KEYS = ("name", "spider", "editions", "window", "since", "until", "max_articles",
-            "follow_related", "settings", "archive")
+PLAN_KEYS = ("archive", "replica", "concurrent", "settings", "job")
+JOB_KEYS = ("name", "spider", "site", "timezone", "editions", "window", "since", "until",
+            "max_articles", "follow_related", "settings", "archive")
+SITE_SPIDER = "portal"  # the generic spider, for a job with `site = URL`
 WINDOW = re.compile(r"last\s+(\d+)\s+days?", re.IGNORECASE)
 SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 # Set by the plan's own keys, not through `settings`.
@@ -79,24 +87,32 @@ class Job:
     name: str
     spider: str
     editions: tuple[str, ...]  # empty: every edition
-    since: date
-    until: date
+    since: date | None  # None (a site job without a window): every date the site lists
+    until: date | None
     archive: Path
     max_articles: int | None = None
     follow_related: int = 0
     settings: dict[str, str] = field(default_factory=dict)
+    site: str | None = None  # the generic spider's site=URL
+    timezone: str | None = None  # with site: the zone of a site not in the registry
+    portal: str = ""  # the portal it crawls (jobs of one portal never run at once)
+
+    def arguments(self) -> dict[str, str]:
+        """The spider's arguments (as `scrapy crawl -a`): what `command` passes as options."""
+        arguments = {"site": self.site, "timezone": self.timezone,
+                     "lang": ",".join(self.editions) or None,
+                     "since": self.since.isoformat() if self.since else None,
+                     "until": self.until.isoformat() if self.until else None,
+                     "max_articles": None if self.max_articles is None else str(self.max_articles),
+                     "follow_related": str(self.follow_related) if self.follow_related else None}
+        return {k: v for k, v in arguments.items() if v is not None}
 
     def command(self, replica: str | None = None) -> list[str]:
         """The `portal-crawler crawl` process that runs this job."""
         cmd = [sys.executable, "-m", "portal_crawler", "crawl", self.spider,
-               "--db", str(self.archive),
-               "--since", self.since.isoformat(), "--until", self.until.isoformat()]
-        if self.editions:
-            cmd += ["--lang", ",".join(self.editions)]
-        if self.max_articles is not None:
-            cmd += ["--max-articles", str(self.max_articles)]
-        if self.follow_related:
-            cmd += ["--follow-related", str(self.follow_related)]
+               "--db", str(self.archive)]
+        for name, value in self.arguments().items():
+            cmd += [f"--{name.replace('_', '-')}", value]
         if replica:
             cmd += ["--replica", replica]
         for name, value in self.settings.items():
@@ -106,7 +122,10 @@ class Job:
 
     def describe(self) -> str:
         editions = ",".join(self.editions) or "all editions"
-        return f"{self.spider} {editions} {self.since}..{self.until} -> {self.archive}"
+        window = f"{self.since or ''}..{self.until or ''}" if self.since or self.until \
+            else "all dates"
+        what = f"{self.spider} {self.site}" if self.site else self.spider
+        return f"{what} {editions} {window} -> {self.archive}"
 
 
 @dataclass(frozen=True)
@@ -114,6 +133,9 @@ class Plan:
     path: Path
     jobs: tuple[Job, ...]
     replica: str | None = None
+    # Jobs of different portals run at the same time, in one process (run_concurrently).
+    concurrent: bool = False
+    settings: dict[str, str] = field(default_factory=dict)  # [settings]: every job's
 
 
 def load_plan(path: str | os.PathLike[str], clock: datetime | None = None) -> Plan:
@@ -151,6 +173,10 @@ def load_plan(path: str | os.PathLike[str], clock: datetime | None = None) -> Pl
         plan_settings = _settings(data.get("settings"))
     except ArgumentError as exc:
         problems.append(f"{label}: {exc}")
+    concurrent = data.get("concurrent", False)
+    if not isinstance(concurrent, bool):
+        problems.append(f"{label}: concurrent={concurrent!r} is not true or false")
+        concurrent = False
 
     entries = data.get("job")
     if not isinstance(entries, list) or not entries or not all(
@@ -166,6 +192,8 @@ def load_plan(path: str | os.PathLike[str], clock: datetime | None = None) -> Pl
             f"{label}: job #{number}"
         try:
             job = _job(entry, default_archive, plan_settings, base, moment)
+            if concurrent:
+                _check_concurrent(entry)
         except ArgumentError as exc:
             problems.append(f"{where}: {exc}")
             continue
@@ -175,7 +203,16 @@ def load_plan(path: str | os.PathLike[str], clock: datetime | None = None) -> Pl
         jobs.append(job)
     if problems:
         raise PlanError(problems)
-    return Plan(path=path, jobs=tuple(jobs), replica=replica)
+    return Plan(path=path, jobs=tuple(jobs), replica=replica, concurrent=concurrent,
+                settings=plan_settings)
+
+
+def _check_concurrent(entry: dict[str, Any]) -> None:
+    settings = entry.get("settings")
+    for name in settings if isinstance(settings, dict) else ():
+        if PROCESS_SETTINGS.fullmatch(name):
+            raise ArgumentError(f"setting {name} is the whole process's in a concurrent plan: "
+                                "set it in the plan's [settings]")
 
 
 def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dict[str, str],
@@ -186,16 +223,24 @@ def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dic
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip() or not name.isprintable():
         raise ArgumentError("needs a name (a one-line string)")
-    spider = entry.get("spider")
+    site, timezone = entry.get("site"), entry.get("timezone")
+    spider = entry.get("spider", SITE_SPIDER if site is not None else None)
     if not isinstance(spider, str) or not spider:
-        raise ArgumentError("needs a spider (e.g. spider = \"vietnam_vn\")")
+        raise ArgumentError("needs a spider (e.g. spider = \"vietnam_vn\") or a site "
+                            "(site = \"https://...\")")
     editions = _editions(entry.get("editions"))
     max_articles = _count(entry, "max_articles")
     follow_related = _count(entry, "follow_related") or 0
-    since, until = _window(entry, _today(spider, moment))
-    check_arguments(spider, lang=",".join(editions) or None, since=since.isoformat(),
-                    until=until.isoformat(), max_articles=max_articles,
-                    follow_related=follow_related)
+    if site is not None or timezone is not None or spider == SITE_SPIDER:
+        portal = _site_portal(spider, site, timezone, follow_related)
+        since, until = _window(entry, _today(portal.timezone, moment), everything=True)
+        _check_site(site, timezone, editions, since, until, max_articles)
+    else:
+        portal = portal_of(spider)
+        since, until = _window(entry, _today(portal.timezone if portal else "UTC", moment))
+        check_arguments(spider, lang=",".join(editions) or None, since=_iso(since),
+                        until=_iso(until), max_articles=max_articles,
+                        follow_related=follow_related)
     settings = {**plan_settings, **_settings(entry.get("settings"))}
     archive = _archive(entry.get("archive"), base) or default_archive
     if archive is None:
@@ -204,18 +249,47 @@ def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dic
         archive = Path(os.environ[DB_ENV]).resolve()
     return Job(name=name.strip(), spider=spider, editions=editions, since=since, until=until,
                archive=archive, max_articles=max_articles, follow_related=follow_related,
-               settings=settings)
+               settings=settings, site=site, timezone=timezone,
+               portal=portal.name if portal is not None else spider)
 
 
-def _today(spider: str, moment: datetime) -> date:
-    """Today in the portal's own timezone (UTC for a spider without a portal)."""
-    portal = portal_of(spider)
-    zone = ZoneInfo(portal.timezone) if portal is not None else ZoneInfo("UTC")
-    return moment.astimezone(zone).date()
+def _site_portal(spider: str, site: Any, timezone: Any, follow_related: int) -> Portal:
+    """The portal of a `site = URL` job (the registry's entry, else one derived from it)."""
+    from .spiders.portal import SiteArguments
+
+    if spider != SITE_SPIDER:
+        key = "site" if site is not None else "timezone"
+        raise ArgumentError(f"{key} goes with the {SITE_SPIDER} spider, not {spider}")
+    if not isinstance(site, str) or not site:
+        raise ArgumentError(f"the {SITE_SPIDER} spider needs a site (site = \"https://...\")")
+    if timezone is not None and not isinstance(timezone, str):
+        raise ArgumentError(f"timezone={timezone!r} is not a zone name (e.g. \"Asia/Hanoi\")")
+    if follow_related:
+        raise ArgumentError("follow_related is not for a site job")
+    return SiteArguments.parse(site, timezone=timezone).portal
 
 
-def _window(entry: dict[str, Any], today: date) -> tuple[date, date]:
-    """`window = "last N days"` (today and the N-1 days before), or since [+ until]."""
+def _check_site(site: str, timezone: str | None, editions: tuple[str, ...], since: date | None,
+                until: date | None, max_articles: int | None) -> None:
+    from .spiders.portal import SiteArguments
+
+    SiteArguments.parse(site, timezone=timezone, since=_iso(since), until=_iso(until),
+                        max_articles=max_articles, lang=",".join(editions) or None)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _today(zone: str, moment: datetime) -> date:
+    """Today in the portal's own time zone."""
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def _window(entry: dict[str, Any], today: date,
+            everything: bool = False) -> tuple[date | None, date | None]:
+    """`window = "last N days"` (today and the N-1 days before), or since [+ until]; neither:
+    the last 2 days, or (`everything`, a site job, as `crawl --site`) no window at all."""
     window = entry.get("window")
     since, until = entry.get("since"), entry.get("until")
     if window is not None:
@@ -228,6 +302,8 @@ def _window(entry: dict[str, Any], today: date) -> tuple[date, date]:
     if since is None:
         if until is not None:
             raise ArgumentError("until needs since (or use window = \"last N days\")")
+        if everything:
+            return None, None
         return today - timedelta(days=1), today  # the crawl's own default: last 2 days
     first = _date("since", since)
     last = _date("until", until) if until is not None else today
@@ -327,21 +403,87 @@ class JobResult:
     code: int
     outcome: str
     seconds: float
+    crawl: CrawlResult | None = None  # a job run in this process (concurrent plan)
 
 
-def run_plan(plan: Plan, echo: Callable[[str], None] = print) -> int:
-    """Run every job in order, each in its own process; one line per job; the worst code."""
-    results = []
-    for job in plan.jobs:
-        result = run_job(job, plan.replica)
-        results.append(result)
-        echo(f"job {job.name}: {result.outcome} ({job.describe()}, {result.seconds:.0f} s)")
+def run_plan(plan: Plan, echo: Callable[[str], None] = print,
+             summarize: Callable[[CrawlResult], str] | None = None) -> int:
+    """Run every job (one after another, each in its own process; or, for a concurrent plan,
+    side by side in this one), one line per job; the worst code, 130 when interrupted."""
+    def report(result: JobResult) -> None:
+        echo(f"job {result.job.name}: {result.outcome} ({result.job.describe()}, "
+             f"{result.seconds:.0f} s)")
+        if result.crawl is not None and summarize is not None:
+            echo(f"  {summarize(result.crawl)}")
+
+    if plan.concurrent:
+        results = run_concurrently(plan, report)
+    else:
+        results = []
+        for job in plan.jobs:
+            results.append(run_job(job, plan.replica))
+            report(results[-1])
     code = max((r.code for r in results), key=SEVERITY.__getitem__, default=0)
     failed = [r.job.name for r in results if r.code != 0]
     summary = "ok" if not failed else f"{len(failed)} of {len(results)} not ok: " + \
         ", ".join(failed)
     echo(f"plan {plan.path}: {summary}")
+    if any(r.crawl is not None and r.crawl.interrupted for r in results):
+        echo(f"plan {plan.path}: interrupted; run the same command again to resume "
+             "(what is archived is kept)")
+        return EXIT_INTERRUPTED
     return code
+
+
+def run_concurrently(plan: Plan, report: Callable[[JobResult], None]) -> list[JobResult]:
+    """Every job in this process (crawl.run_crawls): one lane per portal, so a portal's jobs
+    run one after another in its one download slot while other portals' run beside them;
+    each archive's writer lock taken once, before the first job, and shared by its jobs."""
+    from .crawl import CrawlJob, run_crawls
+
+    results: dict[str, JobResult] = {}
+
+    def judged(job: Job, code: int, outcome: str, seconds: float = 0.0,
+               crawl: CrawlResult | None = None) -> None:
+        results[job.name] = JobResult(job, code, outcome, seconds, crawl)
+        report(results[job.name])
+
+    with ExitStack() as held:
+        refused = {}
+        for archive in dict.fromkeys(job.archive for job in plan.jobs):
+            try:
+                held.enter_context(writers.holding(archive, f"portal-crawler crawl --plan "
+                                                            f"{plan.path}"))
+            except ArchiveLocked as exc:
+                refused[archive] = f"locked: {exc}"
+            except (NotAnArchive, SchemaTooNew) as exc:
+                refused[archive] = f"refused: {exc}"
+            except OSError as exc:
+                refused[archive] = (f"refused: cannot write the archive {archive}: "
+                                    f"{exc.strerror or exc}")
+        problem = replica_problem(plan.replica)
+        for job in plan.jobs:
+            if job.archive in refused or problem is not None:
+                judged(job, EXIT_CODES["failed"], refused.get(job.archive) or
+                       f"failed: {problem[1] if problem else ''}")
+        by_name = {job.name: job for job in plan.jobs if job.name not in results}
+
+        def finished(crawl_job: CrawlJob, result: CrawlResult, seconds: float) -> None:
+            outcome = "interrupted (run the plan again to resume)" if result.interrupted \
+                else result.outcome
+            code = EXIT_CODES["failed"] if result.interrupted else result.exit_code
+            judged(by_name[crawl_job.name], code, outcome, seconds, result)
+
+        if by_name:
+            run_crawls([CrawlJob(name=job.name, spider=job.spider, db=job.archive,
+                                 lane=job.portal, arguments=job.arguments(),
+                                 settings={**job.settings, "PORTAL_CRAWLER_JOB": job.name})
+                        for job in by_name.values()], replica=plan.replica,
+                       settings=plan.settings, finished=finished)
+    for job in plan.jobs:  # a lane that Ctrl-C stopped before its turn
+        if job.name not in results:
+            judged(job, EXIT_CODES["failed"], "not run (interrupted)")
+    return [results[job.name] for job in plan.jobs]
 
 
 def run_job(job: Job, replica: str | None = None) -> JobResult:

@@ -50,6 +50,8 @@ DOWNLOAD_SLOTS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # Every request to a portal's host in the portal's slot (robots.txt's too): slots.py.
+    "portal_crawler.slots.PortalSlotMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "portal_crawler.politeness.PoliteRetryMiddleware": 550,
     # Sees responses before RedirectMiddleware (600) does.
@@ -68,8 +70,9 @@ PORTAL_CRAWLER_BLOCK_PAUSE = 900.0
 PORTAL_CRAWLER_BLOCK_RETRIES = 3
 
 DOWNLOAD_HANDLERS = {
-    "http": "portal_crawler.offline.ReplicaAwareDownloadHandler",
-    "https": "portal_crawler.offline.ReplicaAwareDownloadHandler",
+    # Offline mode (offline.py), and one slot per portal across the crawlers of a process.
+    "http": "portal_crawler.slots.PacedDownloadHandler",
+    "https": "portal_crawler.slots.PacedDownloadHandler",
     # Portals are fetched over HTTP(S) only: no other scheme can leave offline mode.
     "ftp": None,
     "s3": None,

@@ -88,6 +88,22 @@ def test_the_guide_shows_the_example_plan():
     ('jobs = []\n[[job]]\nname = "a"\nspider = "vietnam_vn"\n', "unknown key 'jobs'"),
     ('archive = "a.db"\n', "no jobs"),
     ('[[job]\n', "not valid TOML"),
+    ('[[job]]\nname = "a"\nspider = "vietnam_vn"\nsite = "https://example.org/"\n',
+     "job 'a': site goes with the portal spider, not vietnam_vn"),
+    ('[[job]]\nname = "a"\nspider = "portal"\n', "job 'a': the portal spider needs a site"),
+    ('[[job]]\nname = "a"\nsite = "ftp://example.org/"\n',
+     "job 'a': site='ftp://example.org/' is not an http(s) URL"),
+    ('[[job]]\nname = "a"\nsite = "https://example.org/"\ntimezone = "Mars/Olympus"\n',
+     "job 'a': https://example.org/: unknown time zone 'Mars/Olympus'"),
+    ('[[job]]\nname = "a"\nsite = "https://example.org/"\nfollow_related = 1\n',
+     "job 'a': follow_related is not for a site job"),
+    ('[[job]]\nname = "a"\nspider = "vietnam_vn"\ntimezone = "UTC"\n',
+     "job 'a': timezone goes with the portal spider, not vietnam_vn"),
+    ('concurrent = "yes"\n[[job]]\nname = "a"\nspider = "vietnam_vn"\n',
+     "concurrent='yes' is not true or false"),
+    ('concurrent = true\n[[job]]\nname = "a"\nspider = "vietnam_vn"\n'
+     'settings = { LOG_LEVEL = "INFO" }\n',
+     "job 'a': setting LOG_LEVEL is the whole process's in a concurrent plan"),
 ])
 def test_bad_plans_are_refused_with_one_line(tmp_path, body, message):
     if "archive" not in body:

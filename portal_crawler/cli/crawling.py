@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
 from ..archive.lock import ArchiveLocked
 from ..archive.store import Archive, NotAnArchive, resolve_db_path
-from ..clock import now
 from ..crawl import (
     EXIT_INTERRUPTED,
     EXIT_USAGE,
@@ -47,8 +46,9 @@ from .app import DB_OPTION, main
 @click.option("--timezone", metavar="ZONE",
               help="With --site, for a site not in the registry: its time zone [default: UTC].")
 @click.option("--plan", "plan_path", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Run the jobs of a crawl plan (TOML, see docs/scheduling.md) one after "
-                   "another, instead of SPIDER and the options above.")
+              help="Run the jobs of a crawl plan (TOML, see docs/scheduling.md): one after "
+                   "another, or different portals' side by side (`concurrent = true`), "
+                   "instead of SPIDER and the options above.")
 def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
           until: str | None, max_articles: int | None, follow_related: int,
           replica: str | None, overrides: tuple[str, ...], site: str | None,
@@ -170,7 +170,7 @@ def _crawl_plan(plan_path: str) -> int:
             click.echo(f"portal-crawler: {problem}", err=True)
         return EXIT_USAGE
     try:
-        return run_plan(plan, echo=click.echo)
+        return run_plan(plan, echo=click.echo, summarize=counts_line)
     except KeyboardInterrupt:  # the running job got the same Ctrl-C and recorded its run
         click.echo(f"plan {plan_path}: interrupted; run the same command again to resume "
                    "(what is archived is kept)")
@@ -208,42 +208,70 @@ def _crawl(spider: str, db: str | Path | None, replica: str | None,
 @main.command()
 @DB_OPTION
 def demo(db: str | None) -> None:
-    """Serve the offline replica of www.vietnam.vn on 127.0.0.1 and crawl all of it.
+    """Serve the offline replicas (www.vietnam.vn and the other portals' on 127.0.0.1) and
+    crawl them side by side into one archive, as a concurrent crawl plan.
 
     Example: portal-crawler demo --db /tmp/demo.db
     """
-    from ..replica.generate import build_site
+    from ..demo import demo_plan
+    from ..plan import run_plan
+    from ..replica.generate import build_all
     from ..replica.server import ReplicaServer
 
     db_path = resolve_db_path(db)
-    site = build_site()
-    days = site.days()
-    # Up to today at least: a relative date ("2 giờ trước") is a day of the fetch.
-    today = now().astimezone(ZoneInfo(VIETNAM_VN.timezone)).date()
-    arguments = {"since": days[0].isoformat(), "until": max(days[-1], today).isoformat()}
+    try:
+        check_writable(db_path)
+    except (ArchiveLocked, NotAnArchive) as exc:
+        click.echo(f"portal-crawler: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"portal-crawler: cannot write the archive {exc.filename or db_path}: "
+                   f"{exc.strerror or exc}", err=True)
+        sys.exit(1)
+    site = build_all()
     with ReplicaServer(site) as server:
-        click.echo(f"replica of www.vietnam.vn serving on {server.base_url}")
-        result = _crawl("vietnam_vn", db_path, f"127.0.0.1:{server.port}", arguments,
-                        settings={"LOG_LEVEL": "WARNING", "PORTAL_CRAWLER_PROGRESS": "1"})
-    outcome = "interrupted" if result.interrupted else result.outcome
-    click.echo(f"crawl {outcome}; archive {db_path}")
+        plan = demo_plan(vietnam_vn_days(site), {host for host, _ in site},
+                         f"127.0.0.1:{server.port}", db_path)
+        click.echo(f"replica of {', '.join(job.portal for job in plan.jobs)} serving on "
+                   f"{server.base_url}")
+        code = run_plan(plan, echo=click.echo, summarize=counts_line)
+    click.echo(f"archive {db_path}")
     print_summary(db_path)
-    sys.exit(result.exit_code)
+    sys.exit(code)
+
+
+def vietnam_vn_days(site: Any) -> list[Any]:
+    """The days of the vietnam.vn replica's daily sitemaps (not the other portals')."""
+    from ..replica.generate import SiteMap
+
+    return SiteMap({k: v for k, v in site.items() if k[0] in VIETNAM_VN.hosts}).days()
+
+
+def counts_line(result: CrawlResult) -> str:
+    """summary() without its `crawl <outcome>: ` head (the job's line says the outcome)."""
+    return summary(result).split(": ", 1)[1]
 
 
 def print_summary(db_path: Path) -> None:
+    """The archive's totals, then per portal its articles (one line each)."""
     try:
         archive = Archive.open_reader(db_path)
     except (NotAnArchive, ArchiveLocked) as exc:
         raise click.ClickException(str(exc)) from None
     with archive:
         rows = list(archive.db.query(
-            "select id, language, date_published, source, headline from articles "
-            "order by published_utc, language"))
+            "select id, portal, language, date_published, source, headline from articles "
+            "order by portal, published_utc, language"))
         counts = {t: archive.count(t) for t in ("articles", "images", "links", "pages",
                                                  "failures")}
     click.echo(", ".join(f"{n} {t}" for t, n in counts.items()))
+    portals: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        click.echo(f"{row['id']}  {row['language']:<5} {row['date_published'] or '-':<25} "
-                   f"{(row['source'] or '-')[:16]:<16}  {row['headline'][:70]}")
-
+        portals.setdefault(row["portal"], []).append(row)
+    for portal, articles in portals.items():
+        languages = Counter(row["language"] for row in articles)
+        click.echo(f"{portal}: {len(articles)} articles ("
+                   f"{', '.join(f'{lang} {n}' for lang, n in languages.most_common())})")
+        for row in articles:
+            click.echo(f"{row['id']}  {row['language']:<5} {row['date_published'] or '-':<25} "
+                       f"{(row['source'] or '-')[:16]:<16}  {row['headline'][:70]}")
