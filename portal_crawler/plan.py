@@ -1,13 +1,14 @@
-"""Crawl plans: recurring jobs named in a TOML file, run one after another (docs/scheduling.md).
+"""Crawl plans: recurring jobs named in a TOML file (docs/scheduling.md).
 
     archive = "archive.db"            # default archive; relative to the plan file's folder
     replica = "127.0.0.1:8123"        # optional: offline mode, every job against the replica
+    concurrent = true                 # optional: different portals' jobs side by side
     [settings]                        # optional: Scrapy settings for every job
     LOG_LEVEL = "INFO"
 
     [[job]]
     name = "vietnam-id-en-daily"      # recorded as crawl_runs.job (layout alarms compare by it)
-    spider = "vietnam_vn"
+    spider = "vietnam_vn"             # or site = "https://..." (the generic spider)
     editions = ["id", "en"]           # default: every edition of the portal
     window = "last 2 days"            # or since = 2023-09-01 (until = ..., default today)
     max_articles = 500                # optional; also follow_related, settings, archive
@@ -16,9 +17,12 @@ The whole plan is checked before any job runs (unknown keys, windows, spiders, e
 problem on one line. Days are the portal's local days by the project's clock
 (`clock.now()`, fixed by $PORTAL_CRAWLER_NOW), taken once when the plan is loaded.
 
-Each job runs as its own `python -m portal_crawler crawl ...` process (a Twisted reactor starts
-once per process) with `-s PORTAL_CRAWLER_JOB=<name>`; the plan's exit code is the worst of its
-jobs': 1 failed (or archive locked by another run) over 3 degraded over 0 ok.
+By default each job runs as its own `python -m portal_crawler crawl ...` process (a Twisted
+reactor starts once per process) with `-s PORTAL_CRAWLER_JOB=<name>`, one after another. A
+concurrent plan runs every job in this process instead (crawl.run_crawls): one lane per
+portal, lanes side by side, each archive locked once and shared (writers.py). Either way the
+plan's exit code is the worst of its jobs': 1 failed (or archive locked by another run) over
+3 degraded over 0 ok; 130 when interrupted.
 """
 
 from __future__ import annotations
