@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
@@ -42,23 +43,45 @@ class PortalSlotMiddleware:
 
 
 class _Pace:
-    """Per slot, for the whole process: the last request sent or waiting to be sent, as
-    (crawler, when, delay), when in time.monotonic()."""
+    """Per slot, for the whole process: the crawlers using it, and the last request sent or
+    waiting to be sent, as (crawler, when, delay), when in time.monotonic()."""
 
+    users: dict[str, set[int]] = {}
     last: dict[str, tuple[int, float, float]] = {}
+    sent: dict[str, tuple[int, float]] = {}  # the last request that really went: (crawler, when)
 
     @classmethod
     def turn(cls, slot: str, crawler: int, delay: float) -> float:
-        """Seconds this crawler's request waits for its turn: a delay after the last request
-        of another crawler, or after its own that still waits; none after its own that has
-        left (its own slot spaced them)."""
+        """Seconds this crawler's request waits for its turn: none while the crawler has the
+        slot to itself and its last request has left (its own downloader spaces its requests,
+        jitter and all); else a delay after the last request, whichever crawler sent it."""
+        users = cls.users.setdefault(slot, set())
+        users.add(crawler)
         now = time.monotonic()
         at = now
         last = cls.last.get(slot)
-        if last is not None and (last[0] != crawler or last[1] > now):
+        if last is not None and (len(users) > 1 or last[0] != crawler or last[1] > now):
             at = max(now, last[1] + max(delay, last[2]))
         cls.last[slot] = (crawler, at, delay)
         return at - now
+
+    @classmethod
+    def still(cls, slot: str, crawler: int, delay: float) -> float:
+        """Seconds still to wait after a wait: another crawler's request that woke up late
+        went out less than a delay ago."""
+        sent = cls.sent.get(slot)
+        if sent is None or sent[0] == crawler:
+            return 0.0
+        return max(0.0, sent[1] + delay - time.monotonic())
+
+    @classmethod
+    def going(cls, slot: str, crawler: int) -> None:
+        cls.sent[slot] = (crawler, time.monotonic())
+
+    @classmethod
+    def leave(cls, crawler: int) -> None:
+        for users in cls.users.values():
+            users.discard(crawler)
 
 
 class PacedDownloadHandler(ReplicaAwareDownloadHandler):
@@ -67,6 +90,10 @@ class PacedDownloadHandler(ReplicaAwareDownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._crawler = crawler
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
+
+    def _closed(self) -> None:
+        _Pace.leave(id(self._crawler))
 
     def _delay(self, slot: str) -> float:
         """The slot's delay now (AutoThrottle moves it), else as configured."""
@@ -88,10 +115,14 @@ class PacedDownloadHandler(ReplicaAwareDownloadHandler):
     async def download_request(self, request: Request) -> Response:
         slot = request.meta.get(SLOT)
         if slot is not None:
-            wait = _Pace.turn(slot, id(self._crawler), self._delay(slot))
+            crawler, delay = id(self._crawler), self._delay(slot)
+            wait = _Pace.turn(slot, crawler, delay)
             if wait > 0:
                 from twisted.internet import reactor  # the one Scrapy installed
 
-                await maybe_deferred_to_future(deferLater(reactor, wait))
+                while wait > 0:
+                    await maybe_deferred_to_future(deferLater(reactor, wait))
+                    wait = _Pace.still(slot, crawler, delay)
                 self._sent_now(slot)
+            _Pace.going(slot, crawler)
         return await super().download_request(request)

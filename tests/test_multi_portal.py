@@ -30,6 +30,9 @@ from portal_crawler.replica.server import ReplicaServer
 
 # Per-portal politeness of the plan below: each portal's own delay between two requests.
 DELAY = {"127.0.0.1": 0.3, "localhost": 0.15}
+# What a gap may fall short of the delay: a slot's first request also connects (and, on a
+# loaded machine, the sockets' own scheduling), the next ones reuse the connection.
+SLACK = 0.05
 
 
 def rows(db: Path, sql: str, *params: object) -> list[sqlite3.Row]:
@@ -59,7 +62,7 @@ def two_sites():
 
 
 def plan_text(port: int, *extra_jobs: str, delay_scale: float = 1.0,
-              feeds_archive: str = "shared.db") -> str:
+              feeds_archive: str = "shared.db", settings: str = "") -> str:
     a, b = (DELAY[h] * delay_scale for h in ("127.0.0.1", "localhost"))
     return f"""
 archive = "shared.db"
@@ -69,7 +72,7 @@ concurrent = true
 LOG_LEVEL = "WARNING"
 AUTOTHROTTLE_ENABLED = false
 DOWNLOAD_DELAY_JITTER = 0
-
+{settings}
 [[job]]
 name = "feeds"
 site = "http://127.0.0.1:{port}/"
@@ -123,21 +126,70 @@ settings = {{ DOWNLOAD_DELAY = {DELAY["127.0.0.1"]} }}
     assert lines[-1] == f"plan {plan}: ok"
 
     # One download slot per portal, with its own delay: a lower bound on every gap between
-    # two requests to the same portal (a little under the delay: a slot's first request also
-    # connects, later ones reuse the connection); the two portals fetched at the same time.
+    # two requests to the same portal (up to SLACK under the delay), and the two portals
+    # fetched at the same time.
     times = {host: [t for t, _, h, _ in log if h == host] for host in sites}
     for host, arrivals in times.items():
         gaps = [b - a for a, b in pairwise(arrivals)]
         assert len(gaps) >= 5, host
-        assert min(gaps) >= DELAY[host] * 0.8, (host, min(gaps))
+        assert min(gaps) >= DELAY[host] - SLACK, (host, min(gaps))
     first_a, last_a = times["127.0.0.1"][0], times["127.0.0.1"][-1]
     first_b, last_b = times["localhost"][0], times["localhost"][-1]
     overlap = min(last_a, last_b) - max(first_a, first_b)
-    assert overlap > 0.5, (first_a, last_a, first_b, last_b)
+    assert overlap > 0.3, (first_a, last_a, first_b, last_b)
     # Side by side, the plan took less than its portals' crawls one after the other.
     assert max(last_a, last_b) - min(first_a, first_b) < (last_a - first_a) + (last_b - first_b)
     with sqlite3.connect(db) as conn:
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_bad_concurrent_plan_is_refused_one_line_per_problem(tmp_path):
+    plan = tmp_path / "plan.toml"
+    plan.write_text("""
+concurrent = true
+archive = "a.db"
+[[job]]
+name = "a"
+site = "http://127.0.0.1:9/"
+settings = { LOG_FILE = "a.log" }
+[[job]]
+name = "b"
+spider = "vietnam_vn"
+site = "https://www.vietnam.vn/"
+""", encoding="utf-8")
+    result = run_plan(plan)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"portal-crawler: {plan}: job 'a': setting LOG_FILE is the whole process's in a "
+        "concurrent plan: set it in the plan's [settings]",
+        f"portal-crawler: {plan}: job 'b': site goes with the portal spider, not vietnam_vn"]
+    assert result.stdout == "" and not (tmp_path / "a.db").exists()
+
+
+def test_a_site_job_in_a_plan_run_one_job_at_a_time(two_sites, tmp_path):
+    """Without `concurrent`, a site job is its own `crawl portal --site URL` process."""
+    server, sites = two_sites
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f"""
+archive = "site.db"
+[settings]
+LOG_LEVEL = "WARNING"
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = false
+[[job]]
+name = "sitemaps"
+site = "http://localhost:{server.port}/"
+timezone = "Asia/Ho_Chi_Minh"
+""", encoding="utf-8")
+    result = run_plan(plan)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert f"job sitemaps: ok (portal http://localhost:{server.port}/ all editions all " \
+           f"dates -> {tmp_path / 'site.db'}" in result.stdout
+    base = f"http://localhost:{server.port}"
+    assert {r["url"].removeprefix(base) for r in rows(
+        tmp_path / "site.db", "select url from articles")} == set(sites["localhost"].articles)
+    (run,) = rows(tmp_path / "site.db", "select job, arguments from crawl_runs")
+    assert run["job"] == "sitemaps" and '"timezone": "Asia/Ho_Chi_Minh"' in run["arguments"]
 
 
 def test_one_writer_per_archive_in_a_process(tmp_path):
@@ -185,7 +237,9 @@ def test_interrupted_or_killed_plan_leaves_the_archive_consistent(two_sites, tmp
     Killed: the archive is intact and the next writer marks the runs `killed`."""
     server, _ = two_sites
     plan = tmp_path / "plan.toml"
-    plan.write_text(plan_text(server.port, delay_scale=2), encoding="utf-8")
+    # Few requests in flight: a graceful stop lets them finish first.
+    plan.write_text(plan_text(server.port, delay_scale=2, settings="CONCURRENT_REQUESTS = 2"),
+                    encoding="utf-8")
     db = tmp_path / "shared.db"
     before = len(server.requests)
     process = subprocess.Popen([sys.executable, "-m", "portal_crawler", "crawl", "--plan",
@@ -242,7 +296,7 @@ def test_two_crawlers_of_one_portal_in_a_process_keep_its_delay(two_sites, tmp_p
     assert result.stdout.strip() == '{"one": "ok", "two": "ok"}'
     arrivals = [t for t, _, host, _ in server.timed_requests[before:] if host == "127.0.0.1"]
     gaps = [b - a for a, b in pairwise(arrivals)]
-    assert min(gaps) >= 0.2 * 0.8, min(gaps)
+    assert min(gaps) >= 0.2 - SLACK, min(gaps)
     # Both crawls fetched everything, at the same time: their runs overlap.
     runs = [rows(tmp_path / f"{n}.db", "select started_at, finished_at from crawl_runs")[0]
             for n in ("one", "two")]
