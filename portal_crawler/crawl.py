@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections import Counter
@@ -13,6 +14,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
+from twisted.python.failure import Failure
 
 from .archive.lock import WriterLock
 from .archive.ownership import check_file
@@ -20,6 +22,8 @@ from .archive.store import resolve_db_path
 from .crawl_runs import SHUTDOWN, CrawlRunRecorder
 from .discovery.arguments import ArgumentError, CrawlArguments
 from .portals import Portal
+
+logger = logging.getLogger(__name__)
 
 EXIT_CODES = {"ok": 0, "failed": 1, "degraded": 3}
 EXIT_USAGE = 2
@@ -168,7 +172,9 @@ def run_crawls(jobs: Sequence[CrawlJob], *, replica: str | None = None,
         reactor_installed = True
         began = time.monotonic()
 
-        def done(_: object) -> None:
+        def done(outcome: object) -> None:
+            if isinstance(outcome, Failure):  # the crawl raised; its run says `failed`
+                logger.error("crawl %s: %s", job.name, outcome.getErrorMessage())
             result = results[job.name] = result_of(crawler)
             if finished is not None:
                 finished(job, result, time.monotonic() - began)

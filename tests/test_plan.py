@@ -12,9 +12,10 @@ from conftest import ROOT, cli
 from test_crawl_e2e import expected_articles, rows
 from test_crawl_window import local_day
 
-from portal_crawler import plan as plan_module
+from portal_crawler import plan_run as plan_module
 from portal_crawler.archive.lock import WriterLock
-from portal_crawler.plan import Job, JobResult, Plan, PlanError, load_plan, run_plan
+from portal_crawler.plan import Job, Plan, PlanError, load_plan
+from portal_crawler.plan_run import JobResult, run_plan
 
 # 2023-09-14 12:00 in Hanoi: "last 2 days" is 2023-09-13..2023-09-14, the replica's day.
 NOW = "2023-09-14T05:00:00+00:00"

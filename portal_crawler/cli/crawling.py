@@ -152,7 +152,8 @@ def _site_job(spider: str, site: str | None, timezone: str | None,
 def _crawl_plan(plan_path: str) -> int:
     from click.core import ParameterSource
 
-    from ..plan import PlanError, load_plan, run_plan
+    from ..plan import PlanError, load_plan
+    from ..plan_run import run_plan
 
     ctx = click.get_current_context()
     given = [f"--{name.replace('_', '-')}" if name != "spider" else "SPIDER"
@@ -214,7 +215,7 @@ def demo(db: str | None) -> None:
     Example: portal-crawler demo --db /tmp/demo.db
     """
     from ..demo import demo_plan
-    from ..plan import run_plan
+    from ..plan_run import run_plan
     from ..replica.generate import build_all
     from ..replica.server import ReplicaServer
 
