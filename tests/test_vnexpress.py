@@ -23,6 +23,7 @@ from scrambler import SEED, scramble
 
 from portal_crawler.discovery.feeds import FEED, read_listing
 from portal_crawler.extract import extract
+from portal_crawler.parsers.vnexpress import _english_date
 from portal_crawler.portals import PORTALS
 from portal_crawler.replica.sites import vnexpress
 
@@ -101,6 +102,17 @@ def test_class_blind(name, mode, field):
 @pytest.mark.parametrize("name", NAMES)
 def test_parser_is_named_in_the_article(name):
     assert extracted(name, "bare")["parser"].split("+")[0] == "vnexpress/1"
+
+
+@pytest.mark.parametrize(("printed", "iso"), [
+    # The 12-hour clock: 12:05 am is five past midnight, 12:05 pm five past noon.
+    ("March 2, 2024 | 04:15 pm GMT+7", "2024-03-02T16:15:00+07:00"),
+    ("March 2, 2024 | 12:05 am GMT+7", "2024-03-02T00:05:00+07:00"),
+    ("December 31, 2023 | 12:05 pm GMT+7", "2023-12-31T12:05:00+07:00"),
+    ("February 30, 2024 | 01:00 pm GMT+7", None),  # no such day
+])
+def test_the_english_editions_printed_date(printed, iso):
+    assert _english_date(printed) == iso
 
 
 # the site: feeds, robots, the www twin ------------------------------------------------------
