@@ -37,18 +37,16 @@ SIGNATURE = "p.author_mail"  # else the closing right-aligned or all-bold line
 HOT = "tin nóng"  # the site's own label in every page's keywords, not a tag
 _KEYWORDS = css('meta[name="keywords"]')
 _MAX_STAMP = 40  # a longer opening <span> is a phrase of the sapo, not a place name
+_MIN_SAPO = 40  # a shorter block after the headline is a label, not the sapo
 _MAX_DATE = 80  # a longer text piece is prose that mentions a date
 _NEAR = 4  # blocks beside the headline searched for the date and the breadcrumb
 _ARTICLE_URL = re.compile(r"-\d{6,}\.html?(?:$|[?#])")
-# "… Photo by VnExpress/Giang Huy" (e.vnexpress.net), "Video: Đức Minh" (vnexpress.net).
 # e.vnexpress.net's "March 2, 2024 | 04:15 pm GMT+7", read here rather than by dateparser
 # (~10 ms a page); any other printed date goes through Page.date().
 _EN_DATE = re.compile(r"(?P<month>[A-Za-z]+) (?P<d>\d{1,2}), (?P<y>\d{4}) \| (?P<H>\d{1,2}):"
                       r"(?P<M>\d{2}) (?P<half>[ap]m) GMT(?P<tz>[+-]\d{1,2})", re.IGNORECASE)
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
-_CREDIT = re.compile(r"^(?P<caption>.*?)\s*(?:\b(?:Photos?|Video) by|\bVideo\s*:)\s+"
-                     r"(?P<credit>[^.:]{1,80})$")
 
 
 def parse(page: Page) -> Fields:
@@ -77,7 +75,7 @@ class ArticlePage:
     def _sapo_by_structure(self) -> Any:
         """The first prose block (no links) between the headline and the body."""
         for block in header_blocks(self.h1, self.body_element):
-            if len(text_of(block)) >= _MAX_STAMP and not block.xpath(".//a"):
+            if len(text_of(block)) >= _MIN_SAPO and not block.xpath(".//a"):
                 return block
         return None
 
@@ -133,7 +131,7 @@ class ArticlePage:
         return self._body.get("body_html")
 
     def images(self) -> list[dict[str, Any]]:
-        return [_credited(image) for image in self._body["images"]]
+        return self._body["images"]
 
     def related_links(self) -> list[dict[str, str]]:
         return self._body["related_links"]
@@ -227,12 +225,3 @@ def _english_date(raw: str) -> str | None:
         return None  # not a real day or time
     return moment.isoformat()
 
-
-def _credited(image: dict[str, Any]) -> dict[str, Any]:
-    """A credit written "Photo by X" or "Video: X", which the shared caption rules leave in."""
-    if image["credit"] or not image["caption"]:
-        return image
-    match = _CREDIT.match(image["caption"])
-    if match is None:
-        return image
-    return {**image, "caption": match["caption"] or None, "credit": clean_text(match["credit"])}
