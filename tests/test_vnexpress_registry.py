@@ -86,3 +86,19 @@ def test_edition_hosts_are_served_by_the_portal(tmp_path):
 def test_a_wrong_edition_hosts_entry_is_named(tmp_path, extra, message):
     with pytest.raises(RegistryError, match=message):
         _load(tmp_path, extra)
+
+
+def test_the_documented_vnexpress_entry_is_the_registrys(tmp_path):
+    """docs/adding-a-portal.md's worked example loads as written and is the real entry (its
+    feed list shortened)."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "adding-a-portal.md").read_text("utf-8")
+    block = next(b.split("```", 1)[0] for b in doc.split("```toml\n")[1:]
+                 if b.startswith('["vnexpress.net"]'))
+    path = tmp_path / "portals.toml"
+    path.write_text(block, encoding="utf-8")
+    documented = load_registry(path)["vnexpress.net"]
+    assert set(documented.feeds) <= set(VNEXPRESS.feeds)
+    assert replace(documented, feeds=VNEXPRESS.feeds) == VNEXPRESS
