@@ -104,6 +104,22 @@ def test_parser_is_named_in_the_article(name):
     assert extracted(name, "bare")["parser"].split("+")[0] == "vnexpress/1"
 
 
+def test_a_short_dated_sapo_is_not_the_printed_date():
+    """A page printing no date (JSON-LD only) whose sapo is short and names a day: the date is
+    JSON-LD's, the sapo stays the lead. Oracle: the record, rendered with that sapo."""
+    story = vnexpress.by_name()["vi_mua_da_lao_cai"]
+    sapo = "Chiều 3/3/2024, mưa đá làm tốc mái nhiều ngôi nhà ở Lào Cai."
+    record = {**story.record, "sapo": sapo}
+    record.pop("location", None)
+    changed = vnexpress.Story(record, story.host)
+    expected = vnexpress.expected(changed)
+    for mode in MODES.values():
+        page = scramble(vnexpress.render_article(changed), SEED, mode)
+        article = extract(page.encode("utf-8"), changed.url, fetched_at=record["fetched_at"])
+        assert (article.date_published, article.date_published_raw, article.lead) == (
+            expected["date_published"], expected["date_published_raw"], expected["lead"])
+
+
 @pytest.mark.parametrize(("printed", "iso"), [
     # The 12-hour clock: 12:05 am is five past midnight, 12:05 pm five past noon.
     ("March 2, 2024 | 04:15 pm GMT+7", "2024-03-02T16:15:00+07:00"),

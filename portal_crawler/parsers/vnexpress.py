@@ -156,8 +156,11 @@ class ArticlePage:
 
     @cached_property
     def _printed_date(self) -> tuple[str, str | None]:
-        """(as printed, ISO) of the first short dated text beside the headline."""
+        """(as printed, ISO) of the first short dated text beside the headline (the sapo's
+        "Chiều 3/3, ..." is prose, not the date)."""
         for block in self._beside_headline():
+            if block is self.sapo:
+                continue
             for piece in block.xpath(".//text()"):
                 raw = clean_text(piece)
                 if raw and len(raw) <= _MAX_DATE and find_date(raw) and (
