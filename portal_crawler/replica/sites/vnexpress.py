@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 from slugify import slugify
@@ -39,6 +40,8 @@ HTML = "text/html; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
 HOT_KEYWORD = "Tin nóng"  # the site appends it to most pages' keywords; not a tag
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+WEEKDAYS = ("Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật")
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,15 @@ def related_items(block: dict[str, Any]) -> list[dict[str, str]]:
     return items
 
 
+def today(edition: str, fetched_at: str) -> str:
+    """The header's day of the visit ("Thứ bảy, 16/3/2024"): a date on every page that is not
+    the article's."""
+    day = datetime.fromisoformat(fetched_at).astimezone(ZONE)
+    if edition == "en":
+        return f"{day:%A}, {day:%B} {day.day}, {day.year}"
+    return f"{WEEKDAYS[day.weekday()]}, {day.day}/{day.month}/{day.year}"
+
+
 def json_ld(story: Story) -> Markup | None:
     record = story.record
     if not record.get("jsonld", True):
@@ -185,6 +197,7 @@ def render_article(story: Story) -> str:
     keywords = story.record.get("keywords", [])
     return environment().get_template("vnexpress/article.html").render(
         story=story, record=story.record, site=edition, lang=story.edition,
+        today=today(story.edition, story.record["fetched_at"]),
         jsonld=json_ld(story), keywords=", ".join(keywords), placeholder=PLACEHOLDER,
         caption_of=lambda image: caption_text(story, image), paragraph=paragraph,
         related_items=related_items, most_viewed=most_viewed(story),
@@ -197,8 +210,10 @@ def _newest_first(items: list[Story]) -> list[Story]:
 
 def render_home(edition: str) -> str:
     items = _newest_first([s for s in stories() if s.edition == edition])
+    visit = max(s.record["fetched_at"] for s in stories())
     return environment().get_template("vnexpress/home.html").render(
-        site=site_config()["editions"][edition], lang=edition, items=items)
+        site=site_config()["editions"][edition], lang=edition, items=items,
+        today=today(edition, visit))
 
 
 def feeds(edition: str) -> dict[str, list[Story]]:
