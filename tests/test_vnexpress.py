@@ -126,6 +126,7 @@ def test_a_short_dated_sapo_is_not_the_printed_date():
     ("March 2, 2024 | 12:05 am GMT+7", "2024-03-02T00:05:00+07:00"),
     ("December 31, 2023 | 12:05 pm GMT+7", "2023-12-31T12:05:00+07:00"),
     ("February 30, 2024 | 01:00 pm GMT+7", None),  # no such day
+    ("March 2, 2024 | 04:15 pm GMT+99", None),  # no such offset
 ])
 def test_the_english_editions_printed_date(printed, iso):
     assert _english_date(printed) == iso

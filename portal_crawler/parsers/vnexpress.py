@@ -92,6 +92,10 @@ class ArticlePage:
         return text_of(self.h1) if self.h1 is not None else ""
 
     def lead(self) -> str | None:
+        return self._lead
+
+    @cached_property
+    def _lead(self) -> str | None:
         """The sapo as the site writes it in plain text: "Hà Nội - text"."""
         if self.sapo is None:
             return None
@@ -119,7 +123,7 @@ class ArticlePage:
     def _body(self) -> Fields:
         if self.body_element is None:
             return {"signatures": [], "images": [], "related_links": []}
-        fields = body_fields(self.body_element, self.page, self.lead() or "",
+        fields = body_fields(self.body_element, self.page, self._lead or "",
                              skip=set(self._signature_lines))
         fields["signatures"] = [text_of(p) for p in self._signature_lines] + fields["signatures"]
         return fields
@@ -220,11 +224,11 @@ def _english_date(raw: str) -> str | None:
     if match is None or match["month"].lower() not in _MONTHS:
         return None
     hour = int(match["H"]) % 12 + (12 if match["half"].lower() == "pm" else 0)
-    zone = timezone(timedelta(hours=int(match["tz"])))
     try:
+        zone = timezone(timedelta(hours=int(match["tz"])))
         moment = datetime(int(match["y"]), _MONTHS.index(match["month"].lower()) + 1,
                           int(match["d"]), hour, int(match["M"]), tzinfo=zone)
     except ValueError:
-        return None  # not a real day or time
+        return None  # not a real day, time or offset
     return moment.isoformat()
 
