@@ -41,6 +41,7 @@ RSS = "application/rss+xml; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
 HOT_KEYWORD = "Tin nóng"  # the site appends it to most pages' keywords; not a tag
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+FEATURED = "tin-noi-bat"  # the Vietnamese edition's feed of featured articles
 WEEKDAYS = ("Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật")
 
 
@@ -226,8 +227,8 @@ def feeds(edition: str) -> dict[str, list[Story]]:
         listed[config["feed_all"]].append(story)
         if story.record["feed"] != config["feed_all"]:
             listed[story.record["feed"]].append(story)
-        if story.record.get("featured"):
-            listed["tin-noi-bat"].append(story)
+        if story.record.get("featured") and FEATURED in listed:
+            listed[FEATURED].append(story)
     return {name: _newest_first(items) for name, items in listed.items()}
 
 
