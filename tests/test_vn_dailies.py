@@ -27,6 +27,8 @@ CONFIRMED = {
     "tuoitre": frozenset({"detail-cmain", "detail-content", "afcbc-body", "detail-sapo",
                           "readmore-body-box", "detail-tab", "box-author-detail",
                           "detail-author-bot"}),
+    "thanhnien": frozenset({"detail-content", "detail__content", "detail-sapo"}),
+    "dantri": frozenset({"singular-content", "singular-sapo"}),
 }
 MODES = ("hooks", "bare")
 FIELDS = ("headline", "lead", "authors", "source", "source_url", "date_published",

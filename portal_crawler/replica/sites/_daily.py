@@ -12,7 +12,8 @@ publication time, section, tags and the body's blocks in page order:
 
 `meta.jsonld` switches the NewsArticle JSON-LD and the OpenGraph/article meta on (off: the
 page states headline, date and author only in its visible markup); `meta.show_author` and
-`meta.show_date` (default true) say whether the byline and the date line are printed.
+`meta.show_date` (default true) say whether the byline and the date line are printed;
+`meta.signature` prints the byline as the body's closing right-aligned line instead.
 Each site module supplies its URL shape, its printed date and its templates.
 """
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,10 @@ HTML = "text/html; charset=utf-8"
 XML = "application/xml; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
-META_DEFAULTS = {"jsonld": False, "show_author": True, "show_date": True}
+META_DEFAULTS = {"jsonld": False, "show_author": True, "show_date": True, "signature": False}
+HOME_ITEMS = 4  # the home page shows the newest few; feeds and sitemaps list everything
+SIDEBAR = 3
+HANOI = timezone(timedelta(hours=7))
 
 
 @dataclass
@@ -188,6 +192,16 @@ def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
+def render_story(daily: Daily, story: Story, template: str) -> str:
+    sidebar = [s for s in daily.newest_first() if s is not story][:SIDEBAR]
+    return render(template, **page_context(daily, story), sidebar=sidebar)
+
+
+def gmt7(moment: datetime) -> str:
+    """"26/05/2024 19:45 GMT+7", as tuoitre.vn and thanhnien.vn print a date line."""
+    return moment.astimezone(HANOI).strftime("%d/%m/%Y %H:%M") + " GMT+7"
+
+
 # Expected Article -------------------------------------------------------------------------
 
 def expected_article(daily: Daily, story: Story) -> dict[str, Any]:
@@ -251,6 +265,37 @@ def golden_pairs(daily: Daily, render_story: Callable[[Story], str]
 
 def newest(daily: Daily) -> datetime:
     return max(s.published for s in daily.stories)
+
+
+def listing_pages(daily: Daily, feeds: dict[str, str] | None = None
+                  ) -> dict[str, tuple[str, str, datetime]]:
+    """The home page (the newest few) and one page per section (all of it); `feeds`: the
+    RSS feed path each declares, by "" (home) or section slug."""
+    feeds = feeds or {}
+    context = {"site": daily.config, "sections": [
+        {"name": n, "href": daily.section_path(s)} for s, n in daily.config["sections"].items()]}
+    title, newest_at = daily.config["title"], newest(daily)
+
+    def declared(key: str, name: str) -> list[dict[str, str]]:
+        return [{"title": name, "href": feeds[key]}] if key in feeds else []
+
+    pages = {"/": (render("vn_dailies/listing.html", **context, title=title,
+                          url=daily.base_url + "/", heading="Tin mới nhất",
+                          feeds=declared("", "Tin mới nhất"),
+                          items=daily.newest_first()[:HOME_ITEMS]), HTML, newest_at)}
+    for slug, name in daily.config["sections"].items():
+        path = daily.section_path(slug)
+        members = [s for s in daily.newest_first() if s.record["section"] == slug]
+        pages[path] = (render("vn_dailies/listing.html", **context, title=f"{name} - {title}",
+                              url=daily.base_url + path, heading=name,
+                              feeds=declared(slug, name), items=members), HTML, newest_at)
+    return pages
+
+
+def urlset(daily: Daily, stories: Iterable[Story]) -> str:
+    entries = [{"loc": s.url, "lastmod": s.record["date_published"]}
+               for s in daily.newest_first(stories)]
+    return render("urlset.xml", entries=entries)
 
 
 def robots(daily: Daily, sitemaps: Iterable[str] = ()) -> str:

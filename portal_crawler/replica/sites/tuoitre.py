@@ -9,7 +9,6 @@ originals.json.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from functools import cache
 from pathlib import PurePosixPath
@@ -23,19 +22,11 @@ from ._daily import HTML, RSS, TEXT, Daily, Story
 
 PORTAL = "tuoitre.vn"
 PARSER = "tuoitre/1"
-HANOI = timezone(timedelta(hours=7))
 FEED_ALL = "/rss/tin-moi-nhat.rss"
-HOME_ITEMS = 4  # the home page shows the newest few; the feeds list everything
-SIDEBAR = 3
 
 
 def article_path(record: dict[str, Any]) -> str:
     return record.get("path") or f"/{record['slug']}-{record['id']}.htm"
-
-
-def print_date(moment: datetime) -> str:
-    """"26/05/2024 19:45 GMT+7", as the page's date line prints it."""
-    return moment.astimezone(HANOI).strftime("%d/%m/%Y %H:%M") + " GMT+7"
 
 
 def originals() -> list[dict[str, Any]]:
@@ -83,14 +74,12 @@ def original_record(url: str, republished: dict[str, Any], note: dict[str, Any]
 
 @cache
 def daily() -> Daily:
-    return _daily.load_daily(PORTAL, PARSER, article_path, print_date, extra=originals())
+    return _daily.load_daily(PORTAL, PARSER, article_path, _daily.gmt7,
+                              extra=originals())
 
 
 def render_story(story: Story) -> str:
-    site = daily()
-    sidebar = [s for s in site.newest_first() if s is not story][:SIDEBAR]
-    return _daily.render("tuoitre/article.html", **_daily.page_context(site, story),
-                         sidebar=sidebar)
+    return _daily.render_story(daily(), story, "tuoitre/article.html")
 
 
 def feeds(site: Daily) -> dict[str, tuple[str, list[Story]]]:
@@ -112,22 +101,9 @@ def _rss(site: Daily, title: str, stories: list[Story]) -> str:
 def build() -> dict[tuple[str, str], Resource]:
     site = daily()
     newest = _daily.newest(site)
-    context = {"site": site.config, "sections": [
-        {"name": n, "href": site.section_path(s)} for s, n in site.config["sections"].items()]}
-    home_feeds = [{"title": "Tin mới nhất", "href": FEED_ALL}]
-    pages: dict[str, tuple[str, str, datetime]] = {
-        story.path: (render_story(story), HTML, story.published) for story in site.stories}
-    pages["/"] = (_daily.render(
-        "vn_dailies/listing.html", **context, title=site.config["title"], url=site.base_url + "/",
-        heading="Tin mới nhất", feeds=home_feeds, items=site.newest_first()[:HOME_ITEMS]),
-        HTML, newest)
-    for slug, name in site.config["sections"].items():
-        members = [s for s in site.newest_first() if s.record["section"] == slug]
-        path = site.section_path(slug)
-        pages[path] = (_daily.render(
-            "vn_dailies/listing.html", **context, title=f"{name} - {site.config['title']}",
-            url=site.base_url + path, heading=name,
-            feeds=[{"title": name, "href": f"/rss/{slug}.rss"}], items=members), HTML, newest)
+    pages = {story.path: (render_story(story), HTML, story.published) for story in site.stories}
+    pages.update(_daily.listing_pages(site, {"": FEED_ALL, **{
+        slug: f"/rss/{slug}.rss" for slug in site.config["sections"]}}))
     for path, (title, stories) in feeds(site).items():
         pages[path] = (_rss(site, title, stories), RSS, newest)
     pages["/robots.txt"] = (_daily.robots(site), TEXT, newest)
