@@ -10,10 +10,15 @@ pages themselves run in tests/test_golden.py (tests/pages/{tuoitre,thanhnien,dan
 from __future__ import annotations
 
 import json
+import sqlite3
+import subprocess
+import sys
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 from lxml import html
 from scrambler import SEED, scramble
 
@@ -101,3 +106,59 @@ def test_tuoitre_serves_each_credited_original_with_the_republished_text() -> No
         assert article.authors and article.source is None  # tuoitre's own byline
         # Published before the republication (a day, or a time before it that day).
         assert article.date_published[:10] < record["date_published"][:10]
+
+
+# One crawl of each replica, as a user runs it ------------------------------------------------
+
+FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")
+# What each site's discovery must have fetched: feeds on tuoitre.vn, a sitemap index and a
+# news sitemap on thanhnien.vn, the sitemaps robots.txt declares on dantri.com.vn.
+DISCOVERY = {
+    "tuoitre": {"/rss/tin-moi-nhat.rss"},
+    "thanhnien": {"/sitemap.xml", "/sitemaps/news.xml", "/sitemaps/articles-2025-07.xml"},
+    "dantri": {"/robots.txt", "/sitemaps/news.xml", "/sitemaps/xa-hoi.xml"},
+}
+
+
+@pytest.fixture(scope="module")
+def crawls(tmp_path_factory) -> dict[str, tuple[Path, set[str], bytes]]:
+    """site -> (archive, paths requested on its hosts, its home page's bytes): one
+    `portal-crawler crawl --site` per daily against build_all() on loopback, the three at
+    once (each its own process and archive)."""
+    from portal_crawler.replica.generate import build_all
+    from portal_crawler.replica.server import ReplicaServer
+
+    served = build_all()
+    hosts = {site: site_module(site).PORTAL for site in CONFIRMED}
+    dbs = {site: tmp_path_factory.mktemp(site) / "archive.db" for site in CONFIRMED}
+    with ReplicaServer(served) as server:
+        running = {site: subprocess.Popen(
+            [sys.executable, "-m", "portal_crawler", "crawl", "--site", f"https://{host}/",
+             "--replica", f"127.0.0.1:{server.port}", "--db", str(dbs[site]), *FAST],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for site, host in hosts.items()}
+        for process in running.values():
+            _, stderr = process.communicate(timeout=180)
+            assert process.returncode == 0, stderr[-3000:]
+        requests = server.requests
+    return {site: (dbs[site], {path for _, h, path in requests if h == host},
+                   served[(host, "/")].body) for site, host in hosts.items()}
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return list(conn.execute(sql))
+
+
+@pytest.mark.parametrize("site", list(CONFIRMED))
+def test_site_crawl_archives_every_article_and_nothing_else(crawls, site: str) -> None:
+    db, requested, home = crawls[site]
+    urls = {story.url for story in stories(site).values()}
+    assert {u for (u,) in rows(db, "select url from articles")} == urls
+    assert {u for (u,) in rows(db, "select url from pages")} == urls  # no listing kept
+    assert rows(db, "select url, reason from failures") == []
+    assert {p.split("+")[0] for (p,) in rows(db, "select parser from articles")} == {f"{site}/1"}
+    # The home page lists only the newest: the rest came through the site's discovery.
+    on_home = {u for u in urls if u.split("/", 3)[3].encode() in home}
+    assert on_home and on_home < urls
+    assert DISCOVERY[site] <= requested
