@@ -168,10 +168,9 @@ class DailyPage:
         lead = fields["lead"]
         if self.DATELINE and lead and (found := self.DATELINE.match(lead)):
             # No sapo: the dateline opens the body's first paragraph.
-            cut = found.end()
+            cut, html = found.end(), fields["body_html"]  # html opens with "<p>"
             fields.update(lead=lead[cut:], body=fields["body"][cut:],
-                          body_html=self.DATELINE.sub("", fields["body_html"][3:], count=1))
-            fields["body_html"] = "<p>" + fields["body_html"]
+                          body_html=html[:3] + self.DATELINE.sub("", html[3:], count=1))
         return fields
 
     def lead(self) -> str | None:
