@@ -162,3 +162,16 @@ def test_site_crawl_archives_every_article_and_nothing_else(crawls, site: str) -
     on_home = {u for u in urls if u.split("/", 3)[3].encode() in home}
     assert on_home and on_home < urls
     assert DISCOVERY[site] <= requested
+
+
+@pytest.mark.parametrize("site", list(CONFIRMED))
+def test_listing_pages_are_not_articles(site: str) -> None:
+    """The home and section pages (listings by construction) give no article, whichever way
+    a crawl reaches them (a sitemap may list a section page)."""
+    module = site_module(site)
+    daily = module.daily()
+    served = module.build()
+    paths = ["/", *(daily.section_path(slug) for slug in daily.config["sections"])]
+    for path in paths:
+        article = extract(served[(module.PORTAL, path)].body, f"https://{module.PORTAL}{path}")
+        assert "not an article" in article.messages and not article.body, path

@@ -9,7 +9,8 @@ the date the first short text before the body that is all a date, the section th
 before the headline, authors the links to `/tac-gia/` pages (or the body's closing signature),
 tags the links to `/tag/` pages outside the body. Inserted boxes are dropped by their words
 ("Đọc tiếp", "Về trang Chủ đề") or as blocks of author links. What the page does not print
-(a date or byline given only in JSON-LD) is left to the metadata layer.
+(a date or byline given only in JSON-LD) is left to the metadata layer; a page whose body is
+not two paragraphs of prose (a listing) gets nothing, and the generic layer judges it.
 """
 
 from __future__ import annotations
@@ -61,8 +62,19 @@ class DailyPage:
         self.skip = dropped_boxes(self.body_element, self.DROP, self.DROP_LABELS)
 
     def to_item(self) -> Fields:
+        """The fields found; nothing on a page that is not an article (the generic layer then
+        says so)."""
+        if not self.is_article():
+            return {}
         item = {name: getattr(self, name)() for name in self.FIELDS}
         return {name: value for name, value in item.items() if value}
+
+    def is_article(self) -> bool:
+        """A headline and a body of two or more paragraphs of prose: a listing's densest block
+        is one teaser's summary."""
+        prose = (p for p in self.body_element.iter("p") if len(text_of(p)) >= _MIN_SAPO)
+        return self.h1 is not None and next(prose, None) is not None and (
+            next(prose, None) is not None)
 
     # the header: everything in the article before the body ---------------------------------
 

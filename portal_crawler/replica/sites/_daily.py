@@ -269,8 +269,9 @@ def newest(daily: Daily) -> datetime:
 
 def listing_pages(daily: Daily, feeds: dict[str, str] | None = None
                   ) -> dict[str, tuple[str, str, datetime]]:
-    """The home page (the newest few) and one page per section (all of it); `feeds`: the
-    RSS feed path each declares, by "" (home) or section slug."""
+    """The home page (the newest few, a summary under the first only) and one page per
+    section (all of it, each with its summary); `feeds`: the RSS feed path each declares, by
+    "" (home) or section slug."""
     feeds = feeds or {}
     context = {"site": daily.config, "sections": [
         {"name": n, "href": daily.section_path(s)} for s, n in daily.config["sections"].items()]}
@@ -282,13 +283,15 @@ def listing_pages(daily: Daily, feeds: dict[str, str] | None = None
     pages = {"/": (render("vn_dailies/listing.html", **context, title=title,
                           url=daily.base_url + "/", heading="Tin mới nhất",
                           feeds=declared("", "Tin mới nhất"),
-                          items=daily.newest_first()[:HOME_ITEMS]), HTML, newest_at)}
+                          items=daily.newest_first()[:HOME_ITEMS], summaries=1), HTML,
+                   newest_at)}
     for slug, name in daily.config["sections"].items():
         path = daily.section_path(slug)
         members = [s for s in daily.newest_first() if s.record["section"] == slug]
         pages[path] = (render("vn_dailies/listing.html", **context, title=f"{name} - {title}",
                               url=daily.base_url + path, heading=name,
-                              feeds=declared(slug, name), items=members), HTML, newest_at)
+                              feeds=declared(slug, name), items=members,
+                              summaries=len(members)), HTML, newest_at)
     return pages
 
 
