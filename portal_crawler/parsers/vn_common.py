@@ -33,6 +33,7 @@ _DATE_SLACK = 14  # "Thứ năm, " or " GMT+7" around the date: still a date lin
 _AUTHOR_PAGE = re.compile(r"/tac-gia/")
 _TAG_PAGE = re.compile(r"/tags?/")
 _BOXES = ("div", "section", "aside", "table", "ul", "ol")
+_CHROME = frozenset({"nav", "header", "footer", "aside", "menu"})  # the site's, not the article's
 
 
 class DailyPage:
@@ -45,7 +46,7 @@ class DailyPage:
     SAPO: ClassVar[tuple[str, ...]] = ()
     DROP: ClassVar[frozenset[str]] = frozenset()
     # The words of inserted boxes to drop, wherever they stand in the body.
-    DROP_LABELS: ClassVar[tuple[str, ...]] = ("Đọc tiếp", "Về trang Chủ đề", "Xem thêm")
+    DROP_LABELS: ClassVar[tuple[str, ...]] = ("Đọc tiếp", "Về trang Chủ đề")
     # The paper's dateline opening the lead ("(Dân trí) - "), anchored with `^`: not prose.
     DATELINE: ClassVar[re.Pattern[str] | None] = None
 
@@ -94,7 +95,9 @@ class DailyPage:
     def headline(self) -> str:
         return text_of(self.h1) if self.h1 is not None else ""
 
+    @cached_property
     def _sapo_element(self) -> Any:
+        """The sapo by its hint, else the first long text after the headline without links."""
         found = first(self.scope, *self.SAPO) if self.SAPO else None
         if found is not None:
             return found
@@ -114,7 +117,7 @@ class DailyPage:
 
     @cached_property
     def _sapo(self) -> str:
-        element = self._sapo_element()
+        element = self._sapo_element
         return self._undated(text_of(element)) if element is not None else ""
 
     def _undated(self, text: str) -> str:
@@ -124,7 +127,7 @@ class DailyPage:
     def date_published_raw(self) -> str:
         """The first short text before the body that is all a date ("10/07/2025 10:30 GMT+7",
         "Thứ năm, 10/07/2025 - 10:30"); the headline and the sapo are not looked in."""
-        sapo = self._sapo_element()
+        sapo = self._sapo_element
         for element in self._header:
             if element is self.h1 or element is sapo:
                 continue
@@ -137,12 +140,13 @@ class DailyPage:
         return self.page.date(raw) if raw else None
 
     def section(self) -> str:
-        """The last link before the headline: the category printed above it."""
+        """The last link before the headline, menus aside: the category printed above it."""
         found = ""
         for element in self._header:
             if element is self.h1:
                 break
-            if element.tag == "a" and not _AUTHOR_PAGE.search(element.get("href") or ""):
+            if element.tag == "a" and not _AUTHOR_PAGE.search(element.get("href") or "") and (
+                    not any(a.tag in _CHROME for a in element.iterancestors())):
                 found = text_of(element) or found
         return found
 
