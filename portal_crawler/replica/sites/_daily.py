@@ -121,9 +121,8 @@ def load_daily(host: str, parser: str, article_path: Callable[[dict[str, Any]], 
                extra: Iterable[dict[str, Any]] = ()) -> Daily:
     """The daily's site.json and records (plus `extra` records built elsewhere), resolved."""
     root = CONTENT_DIR / host
-    daily = Daily(host, parser, article_path, print_date,
-                  config=json.loads((root / "site.json").read_text("utf-8")))
-    records = [json.loads(p.read_text("utf-8")) for p in sorted((root / "articles").glob("*.json"))]
+    daily = Daily(host, parser, article_path, print_date, config=read_json(root / "site.json"))
+    records = [read_json(path) for path in sorted((root / "articles").glob("*.json"))]
     for record in [*records, *extra]:
         path = article_path(record)
         printed = print_date(parse_lastmod(record["date_published"]))
