@@ -60,6 +60,17 @@ def test_every_daily_is_a_served_site() -> None:
     assert set(CONFIRMED) <= set(SITES)
 
 
+@pytest.mark.parametrize("site", list(CONFIRMED))
+def test_golden_pages_are_the_records_as_rendered(site: str) -> None:
+    """tests/pages/<site>/ holds exactly what the generator writes from today's records (a
+    record edited without regenerating them fails here, not silently in test_golden)."""
+    folder = Path(__file__).parent / "pages" / site
+    stored = {p.name: p.read_text("utf-8") for p in folder.iterdir()}
+    written = {f"{name}{suffix}": text for name, pair in site_module(site).golden_pairs().items()
+               for suffix, text in zip((".html", ".json"), pair, strict=True)}
+    assert stored == written
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("site", "name"), PAGES, ids=[f"{s}/{n}" for s, n in PAGES])
 def test_class_blind(site: str, name: str, mode: str) -> None:
