@@ -49,10 +49,17 @@ from .app import DB_OPTION, main
 @click.option("--plan", "plan_path", type=click.Path(dir_okay=False), metavar="PATH",
               help="Run the jobs of a crawl plan (TOML, see docs/scheduling.md) one after "
                    "another, instead of SPIDER and the options above.")
+@click.option("--frontier", metavar="redis://HOST:PORT/DB",
+              help="Be one worker of a distributed crawl sharing this Redis: no archive "
+                   "here, `portal-crawler ingest` writes it (docs/distributed.md).")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Crawl with N worker processes and one writer on this machine (a private "
+                   "redis-server unless --frontier is given).")
 def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
           until: str | None, max_articles: int | None, follow_related: int,
           replica: str | None, overrides: tuple[str, ...], site: str | None,
-          timezone: str | None, plan_path: str | None) -> None:
+          timezone: str | None, plan_path: str | None, frontier: str | None,
+          workers: int | None) -> None:
     """Crawl a portal into the archive.
 
     Only articles published from --since to --until (the portal's local days) are archived,
@@ -80,6 +87,10 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
     _check_log_level(settings.get("LOG_LEVEL"))
     if site is not None or timezone is not None:
         spider, arguments = _site_job(spider, site, timezone, arguments)
+    if frontier is not None or workers is not None:
+        from .distributed import crawl_distributed
+
+        sys.exit(crawl_distributed(spider, db, replica, arguments, settings, frontier, workers))
     result = _crawl(spider, db, replica, arguments, {"PORTAL_CRAWLER_PROGRESS": "1",
                                                      **settings})
     click.echo(summary(result))
