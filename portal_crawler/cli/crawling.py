@@ -69,6 +69,8 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
     Exit status: 0 ok, 1 failed, 2 bad arguments, 3 degraded, 130 interrupted (Ctrl-C: run
     the same command again to resume). With --plan: 0 when every job is ok, else the worst
     job's (1 failed or archive locked, 3 degraded); 2 for a bad plan; 130 interrupted.
+    With --workers: the run's, as above. With --frontier alone (one worker): 0 when its part
+    is done, 2 when the run in progress has other arguments, 130 interrupted, else 1.
 
     Example: portal-crawler crawl vietnam_vn --lang id,en --since 2023-09-01 --until 2023-09-30
 
