@@ -239,3 +239,27 @@ def test_kill_9_of_a_worker_the_writer_and_redis_each_restarted(tmp_path):
     times = sorted(t for t, _, _, path in requests if path in replica.paths)
     assert len(times) >= len(replica.urls)
     assert times[-1] - times[0] >= (len(times) - 1) * delay * 0.95
+
+
+def test_a_second_run_with_workers_2_is_incremental(three_workers, big_replica, tmp_path):
+    """`crawl --workers 2` (its private redis-server) on the archive of the first run, a day
+    later: the writer publishes the archive's state, the workers skip what it holds and ask
+    the young articles again conditionally (304s). Oracle: the replica's request log."""
+    from conftest import copy_archive
+
+    db = copy_archive(three_workers["db"], tmp_path / "again.db")
+    later = "2023-09-17T12:00:00+00:00"
+    revisit_from = "2023-09-14T12:00:00+00:00"  # PORTAL_CRAWLER_REVISIT_DAYS = 3
+    young = one(db, f"select count(*) from articles where published_utc >= '{revisit_from}'")
+    assert 0 < young < len(big_replica.urls)
+    before = len(big_replica.server.timed_requests)
+    result = cli("crawl", "vietnam_vn", "--replica", big_replica.address, "--db", str(db),
+                 *big_replica.window, "--workers", "2", *QUIET,
+                 env={"PORTAL_CRAWLER_NOW": later}, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"crawl ok: {young} archived ({young} unchanged)" in result.stdout, result.stdout
+    fetched = [path for _, _, _, path in big_replica.server.timed_requests[before:]
+               if path in big_replica.paths]
+    assert len(fetched) == young
+    assert one(db, "select count(*) from crawl_runs") == 2
+    assert one(db, "select count(*) from articles") == len(big_replica.urls)

@@ -89,7 +89,7 @@ class WorkerRecorder(CrawlRunRecorder):
     def open(self, spider: Spider) -> Any:
         raise RuntimeError("a worker never opens the archive")
 
-    def spider_opened(self, spider: Spider) -> None:
+    async def spider_opened(self, spider: Spider) -> None:
         from twisted.internet import reactor, task
 
         from .scheduler import LeasedScheduler
@@ -113,6 +113,23 @@ class WorkerRecorder(CrawlRunRecorder):
         self._beat.start(1.0, now=False)
         # Scrapy's engine asks an idle scheduler every 5 s; work may appear any time here.
         self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = POLL_INTERVAL
+        if self.crawler.settings.getbool("PORTAL_CRAWLER_INCREMENTAL", True):
+            await self._wait_for_state()
+
+    async def _wait_for_state(self) -> None:
+        """An incremental crawl starts from the archive's state, which the writer publishes
+        when the run starts: until then this worker waits (and says so, once)."""
+        from .state import PUBLISHED, PublishedState
+
+        assert self.keys is not None
+        said = False
+        while not self.client.hexists(self.keys.meta, PUBLISHED):
+            if not said:
+                logger.info("waiting for the writer (portal-crawler ingest) to publish the "
+                            "archive's state for run %r", self.keys.job)
+                said = True
+            await sleep(0.2)
+        self.archive = PublishedState(self.client, self.keys)  # type: ignore[assignment]
 
     def _close(self, reason: str) -> None:
         from scrapy.utils.defer import deferred_from_coro

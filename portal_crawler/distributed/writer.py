@@ -143,6 +143,7 @@ class Writer:
         raw = self.client.hget(self.keys.meta, "run_id")
         if raw is not None:
             self.run_id = int(raw)
+            self._publish()
             return self.run_id
         run = run_identity(self.client, self.keys)
         if run is None:  # no worker has joined yet
@@ -151,8 +152,17 @@ class Writer:
         self.run_id = self.archive.start_run(spider=run["spider"], job=self.keys.job,
                                              arguments=run["arguments"], settings=settings)
         self.client.hset(self.keys.meta, "run_id", self.run_id)
+        self._publish()
         logger.info("archive %s: run %s started (distributed)", self.archive.path, self.run_id)
         return self.run_id
+
+    def _publish(self) -> None:
+        """The archive's state for the workers' incremental decisions, once per run."""
+        from .state import PUBLISHED, publish
+
+        if not self.client.hexists(self.keys.meta, PUBLISHED):
+            count = publish(self.archive, self.client, self.keys)
+            logger.info("published the state of %s archived articles for the workers", count)
 
     def claim_pending(self) -> int:
         """Entries another writer read and never acknowledged: it died (the archive's lock
