@@ -37,6 +37,8 @@ LEASE = "_frontier_lease"
 
 ENQUEUE = """
 local added = 1
+if ARGV[5] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[3]) == 0
+    and redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[5]) then return -1 end
 if ARGV[3] ~= '' then added = redis.call('SADD', KEYS[2], ARGV[3]) end
 if added == 1 then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
 if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
@@ -114,15 +116,20 @@ class LeasedScheduler(Scheduler):
             return False
         assert self.keys is not None
         lease = request.meta.pop(LEASE, None)
-        filter_set, member = self.keys.dupefilter, ""
+        filter_set, member, limit = self.keys.dupefilter, "", ""
         if lease is None and request.meta.get("kind") == "article":
             filter_set, member = self.keys.articles, _article_key(request.url)
+            # --max-articles counts the run's article requests, whichever worker made them.
+            limit = getattr(getattr(self.spider, "args", None), "max_articles", None) or ""
         elif not request.dont_filter:
             member = self.df.request_fingerprint(request)
         added = self._enqueue(
             keys=[self.keys.queue, filter_set, self.leased],
             args=[self.queue._encode_request(request), -request.priority, member,
-                  lease or ""])
+                  lease or "", limit])
+        if added == -1:
+            self.spider.truncated = True
+            return False
         if not added:
             self.df.log(request, self.spider)
             return False
