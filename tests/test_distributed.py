@@ -10,6 +10,7 @@ replica's own list of articles, SQLite's integrity_check, and the replica's requ
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -263,3 +264,29 @@ def test_a_second_run_with_workers_2_is_incremental(three_workers, big_replica, 
     assert len(fetched) == young
     assert one(db, "select count(*) from crawl_runs") == 2
     assert one(db, "select count(*) from articles") == len(big_replica.urls)
+
+
+def test_user_mistakes_are_one_line_and_ingest_stops_on_ctrl_c(redis_server, tmp_path):
+    from portal_crawler.distributed.server import free_port
+
+    bad = cli("crawl", "vietnam_vn", "--frontier", "http://127.0.0.1:1/0", env=env())
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1, bad.stderr
+    assert "is not a redis://HOST:PORT/DB URL" in bad.stderr
+    nobody = f"redis://127.0.0.1:{free_port()}/0"
+    down = cli("ingest", "--frontier", nobody, "--db", str(tmp_path / "a.db"), env=env())
+    assert down.returncode == 1 and down.stderr.count("\n") == 1, down.stderr
+    assert "cannot reach the frontier" in down.stderr
+    with_db = cli("crawl", "vietnam_vn", "--frontier", redis_server.url, "--db",
+                  str(tmp_path / "b.db"), env=env())
+    assert with_db.returncode == 2 and "never opens the archive" in with_db.stderr
+    assert not (tmp_path / "b.db").exists()
+
+    # ingest waits for a run; Ctrl-C stops it with 130, no traceback.
+    process = subprocess.Popen([sys.executable, "-m", "portal_crawler", "ingest",
+                                "--frontier", redis_server.url, "--db",
+                                str(tmp_path / "c.db")], stderr=subprocess.PIPE, env=env())
+    client = redis.Redis(port=redis_server.port)
+    wait_for(lambda: len(client.client_list()) > 1, what="ingest's connection")
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 130
+    assert b"Traceback" not in process.stderr.read()

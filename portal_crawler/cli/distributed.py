@@ -53,10 +53,10 @@ class Stop:
 
 
 def reach(frontier: str) -> redis.Redis:
-    """A client that answered PING; FrontierError (2) or ConnectionError (1) otherwise."""
-    client = connect(frontier)
-    client.ping()
-    return client
+    """A client that answered PING; FrontierError (2) or ConnectionError (1) otherwise (at
+    once: the retries that ride out a Redis restart are for a run under way)."""
+    connect(frontier, retries=0).ping()
+    return connect(frontier)
 
 
 def find_run(client: redis.Redis, job: str | None, stop: Callable[[], bool]) -> RunKeys | None:
@@ -204,12 +204,19 @@ def _crawl_workers(spider: str, db: str | None, replica: str | None,
     stop = Stop()
     stop.install()
     code = EXIT_INTERRUPTED
+    recorded: list[CrawlResult] = []
+
+    def done(result: CrawlResult) -> None:
+        recorded.append(result)
+        click.echo(summary(result))
+
     try:
         pool.start(worker_command(spider, arguments, url, replica, settings))
         code = ingest_into(db, url, None, 200, lambda: stop() or (
-            not pool.alive() and _no_run(url)), done=lambda r: click.echo(summary(r)))
+            not pool.alive() and _no_run(url)), done=done)
     finally:
-        pool.stop(interrupted=stop())
+        # A writer that stopped before the run's end (Ctrl-C, an error) stops the workers.
+        pool.stop(interrupted=not recorded)
     return code
 
 

@@ -41,7 +41,7 @@ class RunMismatch(RuntimeError):
     """This worker's arguments are not those of the run in progress under the same job."""
 
 
-def connect(url: str) -> redis.Redis:
+def connect(url: str, retries: int = RETRIES) -> redis.Redis:
     """A client for `redis://HOST:PORT/DB` (or rediss://, unix://); FrontierError if not one."""
     scheme = urlsplit(url).scheme
     if scheme not in ("redis", "rediss", "unix"):
@@ -49,7 +49,7 @@ def connect(url: str) -> redis.Redis:
     try:
         return redis.Redis.from_url(
             url, socket_timeout=30, socket_connect_timeout=5,
-            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), RETRIES),
+            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries),
             retry_on_error=[redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError])
     except ValueError as exc:
         raise FrontierError(f"--frontier {url!r}: {exc}") from None

@@ -102,7 +102,10 @@ class WorkerRecorder(CrawlRunRecorder):
         ours = identity(spider.name, getattr(spider, "arguments", {}),
                         self.crawler.settings.get("PORTAL_CRAWLER_NOW"))
         try:
-            join_run(self.client, self.keys, ours, recorded_settings(self.crawler.settings))
+            recorded = recorded_settings(self.crawler.settings)
+            # The portal's delay is the workers' shared limit here (the local slots' is 0).
+            recorded["shared_delays"] = self.crawler.settings.getdict(SHARED_DELAYS)
+            join_run(self.client, self.keys, ours, recorded)
         except RunMismatch as exc:
             self.refused = str(exc)
             logger.error("%s", exc)

@@ -52,8 +52,10 @@ class Batch:
 
     def add(self, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
         self.ids.append(entry_id)
+        if not fields:  # deleted after a claim: nothing left to apply
+            return
         kind, data = fields.get(b"kind"), fields.get(b"data")
-        if kind is None or data is None:  # deleted after a claim: nothing left to apply
+        if kind is None or data is None:
             return
         payload = pickle.loads(data)
         if kind == b"article":
@@ -99,20 +101,19 @@ def _recorded(archive: Archive, run_id: int, failure: FetchFailure) -> bool:
 
 
 def merge_stats(workers: list[dict[str, Any]]) -> dict[str, Any]:
-    """Numbers added up; start the earliest, finish the latest; elapsed from those two."""
+    """Numbers added up; start the earliest, finish the latest; elapsed the longest worker's;
+    any other value the first worker's."""
     merged: dict[str, Any] = {}
     for stats in workers:
         for key, value in stats.items():
-            if key in EARLIEST:
-                merged[key] = min(merged.get(key, value), value)
-            elif key in LATEST or not isinstance(value, int | float) or isinstance(value, bool):
-                merged[key] = max(merged.get(key, value), value) if key in LATEST else \
-                    merged.get(key, value)
-            else:
-                merged[key] = merged.get(key, 0) + value
-    elapsed = [s.get("elapsed_time_seconds", 0) for s in workers]
-    if elapsed:
-        merged["elapsed_time_seconds"] = max(elapsed)
+            if key not in merged:
+                merged[key] = value
+            elif key in EARLIEST:
+                merged[key] = min(merged[key], value)
+            elif key in LATEST or key == "elapsed_time_seconds":
+                merged[key] = max(merged[key], value)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                merged[key] += value
     merged["distributed/workers"] = len(workers)
     return merged
 
