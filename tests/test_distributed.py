@@ -183,7 +183,9 @@ def test_kill_9_of_a_worker_the_writer_and_redis_each_restarted(tmp_path):
     folder.mkdir()
     db = tmp_path / "archive.db"
     delay = 0.03
-    slow = ["-s", f'DOWNLOAD_SLOTS={{"vietnam.vn": {{"concurrency": 4, "delay": {delay}}}}}']
+    backlog = 30
+    slow = ["-s", f'DOWNLOAD_SLOTS={{"vietnam.vn": {{"concurrency": 4, "delay": {delay}}}}}',
+            "-s", f"PORTAL_CRAWLER_STREAM_BACKLOG={backlog}"]
     server = RedisServer(tmp_path / "redis").start()
     client = redis.Redis(port=server.port)
     try:
@@ -194,6 +196,12 @@ def test_kill_9_of_a_worker_the_writer_and_redis_each_restarted(tmp_path):
         assert finished(writer, logs, "ingest1") == -9
         pending = client.xpending(f"portal-crawler:{JOB}:records", "writers")["pending"]
         assert pending > 0  # committed, never acknowledged
+        # No writer: the workers stop pushing at the backlog (and go on when one is back).
+        stream, queue = f"portal-crawler:{JOB}:records", f"portal-crawler:{JOB}:requests"
+        at_death = client.xlen(stream)
+        time.sleep(1.5)
+        assert client.xlen(stream) <= max(at_death, backlog) + 20
+        assert client.zcard(queue) > 0  # held back, not finished
         writer = ingest(server.url, db, logs, "ingest2")
 
         # A worker whose window differs from the run's is refused, in one line.
@@ -214,7 +222,6 @@ def test_kill_9_of_a_worker_the_writer_and_redis_each_restarted(tmp_path):
         workers["w3"] = worker(replica, server.url, logs, "w3", folder, *slow)
 
         # kill -9 redis-server mid-crawl, then restart it on the same data.
-        queue = f"portal-crawler:{JOB}:requests"
         wait_for(lambda: client.zcard(queue) > 20, what="a queue to lose")
         server.kill()
         time.sleep(0.5)
@@ -234,6 +241,8 @@ def test_kill_9_of_a_worker_the_writer_and_redis_each_restarted(tmp_path):
     assert one(db, "pragma integrity_check") == "ok"
     assert one(db, "select count(*) from crawl_runs") == 1
     assert one(db, "select outcome from crawl_runs") == "ok"
+    assert one(db, "select json_extract(stats, '$.\"frontier/backlog_waits\"') "
+                   "from crawl_runs") > 0
     assert list(folder.iterdir()) == []
     # One download rate for the portal across all workers: N article fetches of any workers
     # take at least (N - 1) delays (two workers each with its own delay would take half).

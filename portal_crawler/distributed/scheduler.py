@@ -34,11 +34,13 @@ logger = logging.getLogger(__name__)
 
 FRONTIER = "PORTAL_CRAWLER_FRONTIER"
 LEASE = "_frontier_lease"
+LISTED = "_frontier_listed"
 
 ENQUEUE = """
 local added = 1
 if ARGV[5] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[3]) == 0
     and redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[5]) then return -1 end
+if ARGV[6] ~= '' then redis.call('SADD', KEYS[4], ARGV[3]) end
 if ARGV[3] ~= '' then added = redis.call('SADD', KEYS[2], ARGV[3]) end
 if added == 1 then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
 if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
@@ -123,10 +125,13 @@ class LeasedScheduler(Scheduler):
             limit = getattr(getattr(self.spider, "args", None), "max_articles", None) or ""
         elif not request.dont_filter:
             member = self.df.request_fingerprint(request)
+        # Listed by a sitemap of the window (ListedCarrier): said even when deduplicated.
+        listed = "1" if request.meta.pop(LISTED, False) and filter_set == self.keys.articles \
+            else ""
         added = self._enqueue(
-            keys=[self.keys.queue, filter_set, self.leased],
+            keys=[self.keys.queue, filter_set, self.leased, self.keys.listed],
             args=[self.queue._encode_request(request), -request.priority, member,
-                  lease or "", limit])
+                  lease or "", limit, listed])
         if added == -1:
             self.spider.truncated = True
             return False

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import pickle
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ from .run import (
     recover_dead,
     requeue,
 )
-from .scheduler import FRONTIER, _article_key, run_keys
+from .scheduler import FRONTIER, LISTED, _article_key, run_keys
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -52,6 +53,7 @@ BACKLOG = "PORTAL_CRAWLER_STREAM_BACKLOG"
 SHARED_DELAYS = "PORTAL_CRAWLER_SHARED_DELAYS"
 # An idle worker asks Redis for work this often (Scrapy's engine: every 5 s).
 POLL_INTERVAL = 0.5
+BACKLOG_CHECK = 0.2  # seconds
 
 
 async def sleep(seconds: float) -> None:
@@ -179,6 +181,8 @@ class StreamPipeline:
         self.recorder = recorder
         self.backlog = crawler.settings.getint(BACKLOG, 10_000)
         self.pages: dict[str, RawPage] = {}
+        self._checked_at = -BACKLOG_CHECK
+        self._over = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StreamPipeline:
@@ -197,13 +201,23 @@ class StreamPipeline:
             return
         self.recorder.client.xadd(keys.stream, encode(kind, payload))
 
+    def _over_backlog(self) -> bool:
+        """Asked of Redis at most every BACKLOG_CHECK seconds, not for every article."""
+        keys = self.recorder.keys
+        if keys is None:
+            return False
+        now = time.monotonic()
+        if now - self._checked_at >= BACKLOG_CHECK:
+            self._checked_at = now
+            self._over = self.recorder.client.xlen(keys.stream) > self.backlog
+        return self._over
+
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, Article):
-            keys = self.recorder.keys
-            while keys is not None and self.recorder.client.xlen(keys.stream) > self.backlog:
+            while self._over_backlog():
                 if self.crawler.stats is not None:
                     self.crawler.stats.inc_value("frontier/backlog_waits")
-                await sleep(0.2)
+                await sleep(BACKLOG_CHECK)
             # Articles with their raw page, one entry: the page never stands for an article
             # version that is not archived.
             self._push("article", (item, self.pages.pop(item.url, None)))
@@ -267,10 +281,8 @@ class ListedCarrier:
         listed = self._listed_key()
         async for item in result:
             if (dated and listed and isinstance(item, Request)
-                    and item.meta.get("kind") == "article"):
-                key = _article_key(item.url)
-                if key in dated:
-                    self.client.sadd(listed, key)
+                    and item.meta.get("kind") == "article" and _article_key(item.url) in dated):
+                item.meta[LISTED] = True  # the scheduler adds it to the run's set, queueing
             yield item
 
 
