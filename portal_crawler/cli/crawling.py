@@ -170,7 +170,8 @@ def _crawl_plan(plan_path: str) -> int:
     ctx = click.get_current_context()
     given = [f"--{name.replace('_', '-')}" if name != "spider" else "SPIDER"
              for name in ("spider", "db", "lang", "since", "until", "max_articles",
-                          "follow_related", "replica", "overrides", "site", "timezone")
+                          "follow_related", "replica", "overrides", "site", "timezone",
+                          "frontier", "workers")
              if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
     if given:
         click.echo(f"portal-crawler: --plan takes no {', '.join(given)}: "

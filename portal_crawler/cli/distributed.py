@@ -77,8 +77,10 @@ def find_run(client: redis.Redis, job: str | None, stop: Callable[[], bool]) -> 
 
 
 def ingest_into(db: str | Path | None, frontier: str, job: str | None, batch_size: int,
-                stop: Callable[[], bool], done: Callable[[CrawlResult], None] | None = None
-                ) -> int:
+                stop: Callable[[], bool], done: Callable[[CrawlResult], None] | None = None,
+                end_on_stop: bool = False) -> int:
+    """The writer's loop; `end_on_stop`: a stop ends the run as interrupted (a private Redis
+    is about to go, nobody can resume this run)."""
     from ..distributed.writer import Writer
 
     try:
@@ -102,6 +104,8 @@ def ingest_into(db: str | Path | None, frontier: str, job: str | None, batch_siz
             return EXIT_INTERRUPTED
         writer = Writer(client, keys, archive, batch_size=batch_size)
         code = writer.run(stop)
+        if code == EXIT_INTERRUPTED and end_on_stop and writer.run_id is not None:
+            code = writer.finish(interrupted=True)
         if done is not None and writer.result is not None:
             done(writer.result)
         return code
@@ -213,10 +217,10 @@ def _crawl_workers(spider: str, db: str | None, replica: str | None,
     try:
         pool.start(worker_command(spider, arguments, url, replica, settings))
         code = ingest_into(db, url, None, 200, lambda: stop() or (
-            not pool.alive() and _no_run(url)), done=done)
+            not pool.alive() and _no_run(url)), done=done, end_on_stop=frontier is None)
     finally:
         # A writer that stopped before the run's end (Ctrl-C, an error) stops the workers.
-        pool.stop(interrupted=not recorded)
+        pool.stop(interrupted=not recorded or recorded[0].interrupted)
     return code
 
 

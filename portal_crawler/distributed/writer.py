@@ -220,8 +220,9 @@ class Writer:
                 return self.finish()
         return EXIT_INTERRUPTED
 
-    def finish(self) -> int:
-        """One crawl_runs row for the whole run, then the run's keys go."""
+    def finish(self, interrupted: bool = False) -> int:
+        """One crawl_runs row for the whole run, then the run's keys go. `interrupted`: the
+        run ends here unfinished (its private Redis goes with `crawl --workers`)."""
         assert self.run_id is not None
         closed = [json.loads(v) for v in self.client.hvals(self.keys.closed)]
         stats = merge_stats([c["stats"] for c in closed])
@@ -231,7 +232,8 @@ class Writer:
         counts.update({k.decode(): int(v) for k, v in
                        self.client.hgetall(self.keys.counts).items()})
         reasons = [c["reason"] for c in closed]
-        reason = next((r for r in reasons if r not in ("finished", SHUTDOWN)), "finished")
+        reason = SHUTDOWN if interrupted else next(
+            (r for r in reasons if r not in ("finished", SHUTDOWN)), "finished")
         stats["finish_reason"] = reason
         outcome = decide_outcome(reason, stats, counts)
         figures = run_figures(stats)
@@ -253,4 +255,4 @@ class Writer:
         keys = self.keys.all_keys(self.client)
         if keys:
             self.client.delete(*keys)
-        return EXIT_CODES.get(outcome, 1)
+        return self.result.exit_code if interrupted else EXIT_CODES.get(outcome, 1)
