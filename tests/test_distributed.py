@@ -273,6 +273,11 @@ def test_a_second_run_with_workers_2_is_incremental(three_workers, big_replica, 
     assert len(fetched) == young
     assert one(db, "select count(*) from crawl_runs") == 2
     assert one(db, "select count(*) from articles") == len(big_replica.urls)
+    # The first run recorded its sitemap marks; the old days' sitemaps were not read again.
+    assert one(three_workers["db"], "select count(*) from sitemap_marks") >= 1
+    skipped = one(db, "select json_extract(stats, '$.\"incremental/sitemaps_skipped\"') "
+                      "from crawl_runs order by id desc limit 1")
+    assert skipped >= 1
 
 
 def test_user_mistakes_are_one_line_and_ingest_stops_on_ctrl_c(redis_server, tmp_path):

@@ -168,7 +168,9 @@ class WorkerRecorder(CrawlRunRecorder):
         pipe = client.pipeline(transaction=True)
         pipe.hset(keys.closed, self.worker, json.dumps(
             {"reason": reason, "counts": dict(self.counts),
-             "stats": {k: _plain(v) for k, v in stats.items()}}))
+             "stats": {k: _plain(v) for k, v in stats.items()},
+             # The sitemaps' <lastmod> this worker read, for the run's marks (writer.py).
+             "marks": self.pending_marks, "truncated": bool(getattr(spider, "truncated", 0))}))
         pipe.delete(keys.alive(self.worker))
         pipe.execute()
         self.outcome = "ok" if reason == "finished" else "failed"

@@ -69,6 +69,25 @@ class Batch:
             self.not_modified.append(payload)
 
 
+# In the run's spoiled set: an article failed that no sitemap was known to list, so no mark
+# of this run can be trusted.
+ALL_SPOILED = "*"
+
+
+def spoiled_by(failures: list[FetchFailure]) -> set[str]:
+    """Sitemaps whose marks must not be saved: read incompletely, or listing a failed article
+    (the next run reads them again and archives the rest)."""
+    spoiled: set[str] = set()
+    for failure in failures:
+        if failure.via:
+            spoiled.add(failure.via)
+        if failure.kind == "sitemap":
+            spoiled.add(failure.url)
+        elif failure.kind == "article" and not failure.via and not failure.denied:
+            spoiled.add(ALL_SPOILED)
+    return spoiled
+
+
 def apply_batch(archive: Archive, run_id: int, batch: Batch) -> Counter[str]:
     """The archive pipeline's writes and counts (pipelines/archive.py), for one batch."""
     counts: Counter[str] = Counter()
@@ -165,6 +184,17 @@ class Writer:
             count = publish(self.archive, self.client, self.keys)
             logger.info("published the state of %s archived articles for the workers", count)
 
+    def _save_marks(self, closed: list[dict[str, Any]]) -> None:
+        """The sitemap marks of an ok run, as one process saves them (crawl_runs.py)."""
+        spoiled = {s.decode() for s in
+                   self.client.smembers(self.keys.key("spoiled-sitemaps"))}
+        if ALL_SPOILED in spoiled:
+            return
+        marks = {url: mark for worker in closed for url, mark in worker.get("marks", {}).items()
+                 if url not in spoiled}
+        if marks:
+            self.archive.save_sitemap_marks(marks, self.run_id)
+
     def claim_pending(self) -> int:
         """Entries another writer read and never acknowledged: it died (the archive's lock
         says no other writer is alive), so they are this one's now."""
@@ -196,6 +226,9 @@ class Writer:
         pipe = self.client.pipeline(transaction=True)
         for name, n in counts.items():
             pipe.hincrby(self.keys.counts, name, n)
+        spoiled = spoiled_by(batch.failures)
+        if spoiled:
+            pipe.sadd(self.keys.key("spoiled-sitemaps"), *spoiled)
         pipe.xack(self.keys.stream, STREAM_GROUP, *batch.ids)
         pipe.xdel(self.keys.stream, *batch.ids)
         pipe.execute()
@@ -245,6 +278,8 @@ class Writer:
             alarms = degraded_fields(figures, history)
             if alarms:
                 outcome = "degraded"
+        if outcome == "ok" and not any(c.get("truncated") for c in closed):
+            self._save_marks(closed)
         self.archive.finish_run(self.run_id, outcome=outcome, finish_reason=reason,
                                 counts=dict(counts), coverage=figures.coverage,
                                 yield_pct=figures.yield_pct, alarms=alarms, stats=stats)
