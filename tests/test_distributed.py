@@ -162,14 +162,15 @@ def test_a_distributed_crawl_is_one_run_record(three_workers, single_process):
         runs = conn.execute("select * from crawl_runs").fetchall()
     assert len(runs) == 1
     run = runs[0]
-    assert (run["outcome"], run["finish_reason"], run["job"]) == ("ok", "finished", JOB)
     import json
 
     stats, counts = json.loads(run["stats"]), json.loads(run["counts"])
+    assert (run["outcome"], run["finish_reason"], run["job"]) == ("ok", "finished", JOB), (
+        dict(run))
     assert stats["distributed/workers"] == 3
     assert counts["new"] == one(single_process, "select count(*) from articles")
     # Every article page fetched once over all workers (one fetch per canonical article).
-    assert stats["articles/pages_fetched"] == counts["new"]
+    assert stats["articles/pages_fetched"] == counts["new"], (stats, counts)
     # The run's keys are gone once recorded: nothing is left in Redis.
     assert three_workers["left"] == []
 

@@ -182,9 +182,11 @@ def heartbeat(client: redis.Redis, keys: RunKeys, worker: str) -> None:
     pipe.execute()
 
 
-def requeue(client: redis.Redis, keys: RunKeys, worker: str) -> int:
-    """Put a worker's leased requests back in the queue."""
-    leases = client.hgetall(keys.leased(worker))
+def requeue(client: redis.Redis, keys: RunKeys, worker: str,
+            keep: frozenset[bytes] = frozenset()) -> int:
+    """Put a worker's leased requests back in the queue, except the leases in `keep`."""
+    leases = {lease: value for lease, value in client.hgetall(keys.leased(worker)).items()
+              if lease not in keep}
     if not leases:
         return 0
     pipe = client.pipeline(transaction=True)

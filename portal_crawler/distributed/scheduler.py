@@ -84,6 +84,8 @@ class LeasedScheduler(Scheduler):
         self.stats = crawler.stats
         self.worker = worker_name()
         self.keys: RunKeys | None = None
+        # Leases of the requests this process holds (popped, not yet finished or passed on).
+        self.in_hand: set[str] = set()
         self._enqueue = self.server.register_script(ENQUEUE)
         self._pop = self.server.register_script(POP)
 
@@ -118,6 +120,7 @@ class LeasedScheduler(Scheduler):
             return False
         assert self.keys is not None
         lease = request.meta.pop(LEASE, None)
+        self.in_hand.discard(lease)
         filter_set, member, limit = self.keys.dupefilter, "", ""
         if lease is None and request.meta.get("kind") == "article":
             filter_set, member = self.keys.articles, _article_key(request.url)
@@ -154,6 +157,7 @@ class LeasedScheduler(Scheduler):
         lease, data = popped
         request = self.queue._decode_request(data)
         request.meta[LEASE] = lease.decode() if isinstance(lease, bytes) else str(lease)
+        self.in_hand.add(request.meta[LEASE])
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
@@ -165,6 +169,7 @@ class LeasedScheduler(Scheduler):
         lease = request.meta.get(LEASE)
         if lease is not None:
             self.server.hdel(self.leased, lease)
+            self.in_hand.discard(lease)
 
     def _watch_scraper(self) -> None:
         """Release a lease once the scraper is done with its response or failure."""

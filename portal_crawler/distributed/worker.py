@@ -146,9 +146,12 @@ class WorkerRecorder(CrawlRunRecorder):
         responses may bring more, and a dead worker's come back to the queue."""
         if self.refused or self.keys is None:
             return
-        # Idle means nothing in flight here: a lease still held is an orphan (a pop whose
-        # answer a Redis restart lost), its request goes back to the queue.
-        requeue(self.client, self.keys, self.worker)
+        # A lease of this worker that this process does not hold is an orphan (a pop whose
+        # answer a Redis restart lost): its request goes back to the queue.
+        scheduler = self.crawler.engine._slot.scheduler if self.crawler.engine._slot else None
+        in_hand = getattr(scheduler, "in_hand", set())
+        requeue(self.client, self.keys, self.worker,
+                keep=frozenset(lease.encode() for lease in in_hand))
         recover_dead(self.client, self.keys)
         if self.client.zcard(self.keys.queue) or in_flight(self.client, self.keys):
             raise DontCloseSpider
