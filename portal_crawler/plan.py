@@ -10,7 +10,8 @@
     spider = "vietnam_vn"
     editions = ["id", "en"]           # default: every edition of the portal
     window = "last 2 days"            # or since = 2023-09-01 (until = ..., default today)
-    max_articles = 500                # optional; also follow_related, settings, archive
+    max_articles = 500                # optional; also follow_related, follow_sources,
+                                      # settings, archive
 
 The whole plan is checked before any job runs (unknown keys, windows, spiders, editions), each
 problem on one line. Days are the portal's local days by the project's clock
@@ -53,7 +54,7 @@ from .discovery.arguments import ArgumentError
 
 PLAN_KEYS = ("archive", "replica", "settings", "job")
 JOB_KEYS = ("name", "spider", "editions", "window", "since", "until", "max_articles",
-            "follow_related", "settings", "archive")
+            "follow_related", "follow_sources", "settings", "archive")
 WINDOW = re.compile(r"last\s+(\d+)\s+days?", re.IGNORECASE)
 SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 # Set by the plan's own keys, not through `settings`.
@@ -85,6 +86,7 @@ class Job:
     max_articles: int | None = None
     follow_related: int = 0
     settings: dict[str, str] = field(default_factory=dict)
+    follow_sources: bool = False
 
     def command(self, replica: str | None = None) -> list[str]:
         """The `portal-crawler crawl` process that runs this job."""
@@ -97,6 +99,8 @@ class Job:
             cmd += ["--max-articles", str(self.max_articles)]
         if self.follow_related:
             cmd += ["--follow-related", str(self.follow_related)]
+        if self.follow_sources:
+            cmd += ["--follow-sources"]
         if replica:
             cmd += ["--replica", replica]
         for name, value in self.settings.items():
@@ -192,6 +196,9 @@ def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dic
     editions = _editions(entry.get("editions"))
     max_articles = _count(entry, "max_articles")
     follow_related = _count(entry, "follow_related") or 0
+    follow_sources = entry.get("follow_sources", False)
+    if not isinstance(follow_sources, bool):
+        raise ArgumentError(f"follow_sources = {follow_sources!r}: expected true or false")
     since, until = _window(entry, _today(spider, moment))
     check_arguments(spider, lang=",".join(editions) or None, since=since.isoformat(),
                     until=until.isoformat(), max_articles=max_articles,
@@ -204,7 +211,7 @@ def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dic
         archive = Path(os.environ[DB_ENV]).resolve()
     return Job(name=name.strip(), spider=spider, editions=editions, since=since, until=until,
                archive=archive, max_articles=max_articles, follow_related=follow_related,
-               settings=settings)
+               settings=settings, follow_sources=follow_sources)
 
 
 def _today(spider: str, moment: datetime) -> date:

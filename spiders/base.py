@@ -9,6 +9,9 @@ A spider subclass keeps its discovery; it says how its window is read (`_window(
 from __future__ import annotations
 
 import codecs
+import os
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -17,14 +20,20 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
+from portal_crawler.archive.republications import SourceLink, credited_source
 from portal_crawler.article import Article
+from portal_crawler.challenge import challenge
 from portal_crawler.clock import now_iso
 from portal_crawler.crawl_runs import CrawlRunRecorder
+from portal_crawler.discovery.listings import canonical_link, is_listing_url
 from portal_crawler.discovery.window import Verdict, judge
 from portal_crawler.extract import extract
 from portal_crawler.identity import article_id, canonical_url
 from portal_crawler.items import FetchFailure, NotModified, RawPage, send_record
-from portal_crawler.portals import Portal
+from portal_crawler.offline import REPLICA_SETTING
+from portal_crawler.parsers.generic import NOT_ARTICLE
+from portal_crawler.portals import Portal, portal_for, register
+from portal_crawler.registry import derive_portal
 
 
 class ArticleSpider(scrapy.Spider):
@@ -38,6 +47,7 @@ class ArticleSpider(scrapy.Spider):
         # marks back, even when it was requested first from elsewhere.
         self.listed_by: dict[str, set[str]] = {}
         self.truncated = False  # max_articles left listed articles out (set by the gate)
+        self.sources_requested: set[str] = set()  # ids of the originals followed this run
 
     def _now(self) -> str:
         """The project's clock: PORTAL_CRAWLER_NOW as a setting or variable, else now."""
@@ -68,6 +78,66 @@ class ArticleSpider(scrapy.Spider):
         """The article goes to the pipelines and its raw page to the archive beside it."""
         self.record(RawPage.from_response(response, encoding, fetched_at))
         return article
+
+    # -- followed sources (docs/following-sources.md) -------------------------------------
+    def _sources(self, response: Response, article: Article) -> Iterator[Any]:
+        """With follow_sources: the original an archived article credits on another site,
+        requested once per run with that host's robots.txt and its own download slot."""
+        args = getattr(self, "args", None)
+        if not getattr(args, "follow_sources", False) or response.meta.get("kind") == "source":
+            return
+        source = credited_source(article)
+        if source is None:
+            return
+        key = article_id(source)
+        if key in self.sources_requested:  # the archive links the other credits by URL
+            return
+        self.sources_requested.add(key)
+        url = article.source_url or source
+        if self._offline() and portal_for(url) is None:
+            # offline.py would refuse it: a recorded failure, never a request that leaves
+            # 127.0.0.1 (which would fail the whole run).
+            self.crawler.stats.inc_value("sources/refused_offline")
+            self._failure(url, "offline mode: not a portal host served by the replica", None,
+                          kind="source")
+            return
+        self.crawler.stats.inc_value("sources/requested")
+        portal = portal_for(url)
+        slot = portal.name if portal is not None else source_portal(url).name
+        yield scrapy.Request(url, self.parse_source, errback=self.failed, dont_filter=True,
+                             meta={"kind": "source", "download_slot": slot,
+                                   "allow_offsite": True, "republication": article.id})
+
+    def parse_source(self, response: Response) -> Iterator[Any]:
+        """A followed original -> an Article of its own portal (the registry's entry, else one
+        derived from the URL), whatever the window; its parser if it has one, else the
+        generic path. Not an article: a recorded failure."""
+        page = self._page(response)
+        if page is None:
+            return
+        fetched_at, encoding = page
+        if reason := challenge(response.body):
+            self._failure(response.url, reason, response.status, kind="source")
+            return
+        portal = portal_for(response.url)
+        if portal is None:
+            portal = register(source_portal(response.url))
+        self.crawler.stats.inc_value("sources/pages_fetched")
+        article = extract(response.body, response.url, fetched_at=fetched_at,
+                          encoding=encoding)
+        if NOT_ARTICLE in article.messages or not article.body:
+            self._failure(response.url, "not an article", response.status, kind="source")
+            return
+        article = with_page_identity(response, article, portal)
+        self.crawler.stats.inc_value("sources/followed")
+        CrawlRunRecorder.count(self.crawler, "followed_source")
+        yield self._keep(response, article, encoding, fetched_at)
+        request_url = response.request.url if response.request else response.url
+        self.record(SourceLink(republication_id=response.meta["republication"],
+                               original_id=article.id, source_url=request_url))
+
+    def _offline(self) -> bool:
+        return bool(self.settings.get(REPLICA_SETTING) or os.environ.get(REPLICA_SETTING))
 
     # -- the window ---------------------------------------------------------------------
     def _window(self, response: Response) -> tuple[date, date] | None:
@@ -134,6 +204,24 @@ class ArticleSpider(scrapy.Spider):
         """To the archive, not to the item pipelines: only Articles are items (and rows of a
         `scrapy crawl -O` feed)."""
         send_record(self.crawler, record)
+
+
+def source_portal(url: str) -> Portal:
+    """The registry entry of a source outside the registry, derived from its URL as the
+    generic spider derives one (its host and www/bare twin, UTC, <html lang>)."""
+    return derive_portal(url)
+
+
+def with_page_identity(response: Response, article: Article, portal: Portal) -> Article:
+    """The page's rel=canonical, when on the same site, is the article's identity."""
+    link = canonical_link(response.body, response.url)
+    if not link or not portal.owns(link) or is_listing_url(link):
+        return article
+    try:
+        canonical = canonical_url(link)
+    except ValueError:
+        return article
+    return replace(article, canonical_url=canonical, id=article_id(canonical))
 
 
 def body_encoding(response: TextResponse) -> str:

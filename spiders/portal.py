@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -23,7 +23,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from portal_crawler.challenge import challenge
-from portal_crawler.discovery.arguments import ArgumentError, parse_count, parse_day
+from portal_crawler.discovery.arguments import (
+    ArgumentError,
+    parse_count,
+    parse_day,
+    parse_flag,
+)
 from portal_crawler.discovery.feeds import (
     INDEX,
     Listed,
@@ -35,7 +40,6 @@ from portal_crawler.discovery.feeds import (
 from portal_crawler.discovery.listings import (
     USUAL_FEEDS,
     USUAL_SITEMAPS,
-    canonical_link,
     feed_links,
     is_listing_url,
     read_listing_page,
@@ -45,7 +49,7 @@ from portal_crawler.parsers.generic import NOT_ARTICLE
 from portal_crawler.portals import Portal, portal_for, register
 from portal_crawler.registry import RegistryError, derive_portal
 
-from .base import ArticleSpider
+from .base import ArticleSpider, with_page_identity
 
 DEFAULT_MAX_ARTICLES = 1000
 LISTING_DEPTH = 2   # PORTAL_CRAWLER_LISTING_DEPTH: section/tag links followed from the home
@@ -60,11 +64,13 @@ class SiteArguments:
     until: date | None = None
     max_articles: int | None = DEFAULT_MAX_ARTICLES
     languages: frozenset[str] = frozenset()
+    follow_sources: bool = False
 
     @classmethod
     def parse(cls, site: str | None, *, timezone: str | None = None, since: str | None = None,
               until: str | None = None, max_articles: str | int | None = None,
-              lang: str | None = None) -> SiteArguments:
+              lang: str | None = None,
+              follow_sources: str | bool | None = None) -> SiteArguments:
         """The registry's entry for the site's host, else one derived from the URL; no window
         unless given; at most DEFAULT_MAX_ARTICLES articles unless given."""
         if not site:
@@ -80,7 +86,8 @@ class SiteArguments:
             raise ArgumentError(f"since={first} is after until={last}")
         limit = parse_count("max_articles", max_articles, minimum=1)
         langs = frozenset(p.strip().lower() for p in (lang or "").split(",") if p.strip())
-        return cls(portal, first, last, DEFAULT_MAX_ARTICLES if limit is None else limit, langs)
+        return cls(portal, first, last, DEFAULT_MAX_ARTICLES if limit is None else limit, langs,
+                   parse_flag("follow_sources", follow_sources))
 
     def in_window(self, day: date | None) -> bool:
         if self.since is None and self.until is None:
@@ -95,15 +102,19 @@ class PortalSpider(ArticleSpider):
 
     def __init__(self, site: str | None = None, since: str | None = None,
                  until: str | None = None, max_articles: str | None = None,
-                 lang: str | None = None, timezone: str | None = None, **kwargs: Any) -> None:
+                 lang: str | None = None, timezone: str | None = None,
+                 follow_sources: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.arguments: dict[str, Any] = {"site": site, "since": since, "until": until,
                                           "max_articles": max_articles, "lang": lang,
                                           "timezone": timezone}
+        if follow_sources is not None:
+            self.arguments["follow_sources"] = follow_sources
         self.argument_error: str | None = None
         try:
             self.args = SiteArguments.parse(site, timezone=timezone, since=since, until=until,
-                                            max_articles=max_articles, lang=lang)
+                                            max_articles=max_articles, lang=lang,
+                                            follow_sources=follow_sources)
         except ArgumentError as exc:
             self.argument_error = str(exc)
             self.args = SiteArguments(derive_portal("http://invalid.invalid/"))
@@ -218,6 +229,7 @@ class PortalSpider(ArticleSpider):
         if not self._in_window(response, article):
             return
         yield self._keep(response, self._identity(response, article), encoding, fetched_at)
+        yield from self._sources(response, article)
 
     def _window(self, response: Response) -> tuple[date, date] | None:
         """As for vietnam_vn: judged on the article's own date in the portal's zone; no
@@ -230,15 +242,7 @@ class PortalSpider(ArticleSpider):
         return article_id(canonical_url(response.url)) in self.window_dated
 
     def _identity(self, response: Response, article: Any) -> Any:
-        """The page's rel=canonical, when on the same site, is the article's identity."""
-        link = canonical_link(response.body, response.url)
-        if not link or not self.portal.owns(link) or is_listing_url(link):
-            return article
-        try:
-            canonical = canonical_url(link)
-        except ValueError:
-            return article
-        return replace(article, canonical_url=canonical, id=article_id(canonical))
+        return with_page_identity(response, article, self.portal)
 
     def _listed(self, response: Response, entry: Listed, via: str) -> Iterator[Any]:
         """An entry in the window by its publication date; one with only a <lastmod> unless

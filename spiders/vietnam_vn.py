@@ -71,17 +71,21 @@ class VietnamVnSpider(ArticleSpider):
 
     def __init__(self, lang: str | None = None, since: str | None = None,
                  until: str | None = None, max_articles: str | None = None,
-                 follow_related: str | None = None, **kwargs: Any) -> None:
+                 follow_related: str | None = None, follow_sources: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.arguments = {"lang": lang, "since": since, "until": until,
                           "max_articles": max_articles, "follow_related": follow_related}
+        if follow_sources is not None:
+            self.arguments["follow_sources"] = follow_sources
         # A wrong argument stops the crawl at start with one line naming it (see start()),
         # rather than a traceback from the constructor, and the run is recorded as failed.
         self.argument_error: str | None = None
         try:
             self.args = CrawlArguments.parse(self.portal, lang=lang, since=since, until=until,
                                              max_articles=max_articles,
-                                             follow_related=follow_related)
+                                             follow_related=follow_related,
+                                             follow_sources=follow_sources)
         except ArgumentError as exc:
             self.argument_error = str(exc)
             self.args = CrawlArguments.parse(self.portal)
@@ -199,6 +203,7 @@ class VietnamVnSpider(ArticleSpider):
         if not self._in_window(response, article):
             return
         yield self._keep(response, article, encoding, fetched_at)
+        yield from self._sources(response, article)
         depth = response.meta.get("related_depth", 0)
         if depth < self.args.follow_related:
             yield from self._related(response, article, depth + 1)
