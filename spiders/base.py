@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -102,6 +103,7 @@ class ArticleSpider(scrapy.Spider):
                           kind="source")
             return
         self.crawler.stats.inc_value("sources/requested")
+        self._allow_host(url)
         portal = portal_for(url)
         slot = portal.name if portal is not None else source_portal(url).name
         yield scrapy.Request(url, self.parse_source, errback=self.failed, dont_filter=True,
@@ -135,6 +137,15 @@ class ArticleSpider(scrapy.Spider):
         request_url = response.request.url if response.request else response.url
         self.record(SourceLink(republication_id=response.meta["republication"],
                                original_id=article.id, source_url=request_url))
+
+    def _allow_host(self, url: str) -> None:
+        """Scrapy's offsite filter reads allowed_domains on every request: the source's host
+        joins them, or the robots.txt request Scrapy makes for it would be filtered (and the
+        host's rules never read). The spider's own checks still keep discovery on-portal."""
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        allowed = list(getattr(self, "allowed_domains", None) or [])
+        if host and allowed and host not in allowed:
+            self.allowed_domains = [*allowed, host]
 
     def _offline(self) -> bool:
         return bool(self.settings.get(REPLICA_SETTING) or os.environ.get(REPLICA_SETTING))

@@ -84,10 +84,9 @@ def _original(url: str, copies: list[dict[str, Any]], note: dict[str, Any]) -> d
     published = datetime.fromisoformat(note["published"])
     for copy in copies:
         republished = datetime.fromisoformat(copy["date_published"])
-        if republished.tzinfo is None:  # a bare day: the end of nothing before it
-            if published.date() > republished.date():
-                raise ValueError(f"{PORTAL}: {url} is published after its republication")
-        elif published >= republished:
+        if republished.tzinfo is None:  # a bare day: from its first moment in Hanoi
+            republished = republished.replace(tzinfo=published.tzinfo)
+        if published >= republished:
             raise ValueError(f"{PORTAL}: {url} is published after its republication")
     return {"url": url, "path": path, "headline": headline, "paragraphs": paragraphs,
             "images": images, "published": note["published"], "author": note["author"],
