@@ -76,12 +76,17 @@ def link_batch(conn: sqlite3.Connection, articles: Sequence[Article], outcomes: 
                aliases: Sequence[tuple], at: str | None = None) -> None:
     """Record the credits of a saved batch and resolve every link its articles complete."""
     when = at or next((a.fetched_at for a in articles if a.fetched_at), "")
-    credits = []
+    credits, uncredited = [], []
     for article, outcome in zip(articles, outcomes, strict=True):
         source = credited_source(article)
-        if source is not None and outcome != "alias":
+        if outcome == "alias":
+            continue
+        if source is not None:
             credits.append((article.id, article.source_url, source))
+        elif outcome == "updated":  # a new version that no longer credits an original
+            uncredited.append((article.id,))
     conn.executemany(_UPSERT, credits)
+    conn.executemany("delete from republications where republication_id = ?", uncredited)
     # URLs this batch made known: the credited ones, and each saved article's own URLs.
     urls = {source for _id, _url, source in credits}
     for article in articles:
