@@ -24,6 +24,7 @@ from portal_crawler.cli import main
 from portal_crawler.identity import article_id, canonical_url
 from portal_crawler.portals import VIETNAM_VN, portal_for
 from portal_crawler.replica.content import load_site
+from portal_crawler.replica.faults import Fault
 from portal_crawler.replica.generate import build_all
 
 
@@ -58,8 +59,18 @@ def world(tmp_path_factory):
     window = ["--lang", "vi", "--since", since, "--until", until]
     base = tmp_path_factory.mktemp("sources")
     runs = {}
+    # The third crawl: the originals that fail, one missing (404), one not an article (the
+    # paper's home page served at its URL).
+    broken = sorted({urlsplit(c["source"]).path for c in followed})[:2]
+    home = site[(urlsplit(followed[0]["source"]).hostname, "/")].body
+    faults = {broken[0]: Fault(status=404, body=b"not found")}
+    if len(broken) > 1:
+        faults[broken[1]] = Fault(status=200, body=home)
     with ReplicaServer(site) as server:
-        for name, flags in (("followed", ["--follow-sources"]), ("plain", [])):
+        for name, flags in (("followed", ["--follow-sources"]), ("plain", []),
+                            ("broken", ["--follow-sources"])):
+            if name == "broken":
+                server.faults.faults.update(faults)
             db = base / f"{name}.db"
             start = len(server.requests)
             result = cli("crawl", "vietnam_vn", "--replica", f"127.0.0.1:{server.port}",
@@ -68,7 +79,7 @@ def world(tmp_path_factory):
             runs[name] = {"db": db, "result": result, "requests": server.requests[start:]}
     in_window = [c for c in credits if since <= c["day"].isoformat() <= until]
     return {"runs": runs, "credits": in_window, "since": date.fromisoformat(since),
-            "served": served}
+            "served": served, "broken": faults}
 
 
 def invoke(*args: str) -> str:
@@ -189,6 +200,24 @@ def test_without_the_flag_nothing_off_portal_is_requested(world):
     # The credits are recorded, waiting for their originals.
     waiting = _rows(run["db"], "select count(*) from republications where original_id is null")
     assert waiting == [(len(world["credits"]),)]
+
+
+def test_an_original_that_fails_or_is_no_article_is_a_recorded_failure(world):
+    run = world["runs"]["broken"]
+    assert run["result"].returncode == 0, run["result"].stdout + run["result"].stderr
+    assert "Traceback" not in run["result"].stderr
+    failed = {urlsplit(url).path: (reason, status) for url, reason, status in _rows(
+        run["db"], "select url, reason, status from failures where kind = 'source'")}
+    for path, fault in world["broken"].items():
+        reason, status = failed[path]
+        assert status == fault.status  # the status the server sent
+        if fault.status == 200:
+            assert reason == "not an article"
+    archived = {urlsplit(url).path for (url,) in _rows(
+        run["db"], "select url from articles where portal != 'vietnam.vn'")}
+    assert not archived & set(world["broken"])
+    [(counts, outcome)] = _rows(run["db"], "select counts, outcome from crawl_runs")
+    assert outcome == "ok" and json.loads(counts)["failed_source"] >= len(world["broken"])
 
 
 # -- the link in the archive alone: whichever comes first, an earlier run, the migration ----
