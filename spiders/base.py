@@ -49,6 +49,9 @@ class ArticleSpider(scrapy.Spider):
         self.listed_by: dict[str, set[str]] = {}
         self.truncated = False  # max_articles left listed articles out (set by the gate)
         self.sources_requested: set[str] = set()  # ids of the originals followed this run
+        # Ids of the originals archived this run: the validation pipeline keeps them out of the
+        # crawl's own coverage and yield.
+        self.followed_ids: set[str] = set()
 
     def _now(self) -> str:
         """The project's clock: PORTAL_CRAWLER_NOW as a setting or variable, else now."""
@@ -131,6 +134,7 @@ class ArticleSpider(scrapy.Spider):
             self._failure(response.url, "not an article", response.status, kind="source")
             return
         article = with_page_identity(response, article, portal)
+        self.followed_ids.add(article.id)
         self.crawler.stats.inc_value("sources/followed")
         CrawlRunRecorder.count(self.crawler, "followed_source")
         yield self._keep(response, article, encoding, fetched_at)

@@ -78,8 +78,10 @@ def world(tmp_path_factory):
                          env={"PORTAL_CRAWLER_NOW": CRAWL_CLOCK})
             runs[name] = {"db": db, "result": result, "requests": server.requests[start:]}
     in_window = [c for c in credits if since <= c["day"].isoformat() <= until]
+    vi_pages = [v for v in load_site().articles if v.edition == "vi"
+                and since <= v.record["date_published"][:10] <= until]
     return {"runs": runs, "credits": in_window, "since": date.fromisoformat(since),
-            "served": served, "broken": faults}
+            "served": served, "broken": faults, "vi_pages": len(vi_pages)}
 
 
 def invoke(*args: str) -> str:
@@ -162,6 +164,13 @@ def test_followed_source_counts_the_originals_fetched(world):
     [(counts,)] = _rows(run["db"], "select counts from crawl_runs")
     assert json.loads(counts)["followed_source"] == len(fetched) == len(
         {canonical_url(c["source"]) for c in _followed(world)})
+    # The originals stay out of the crawl's own coverage and yield (its layout alarms).
+    [(stats, coverage)] = _rows(run["db"], "select stats, coverage from crawl_runs")
+    stats = json.loads(stats)
+    [(own,)] = _rows(run["db"], "select count(*) from articles where portal = 'vietnam.vn'")
+    assert stats["articles/validated"] == own and stats["sources/validated"] == len(fetched)
+    share = round(100 * len(world["credits"]) / world["vi_pages"], 1)  # from the records
+    assert json.loads(coverage)["source"] == share
     # Each source host's robots.txt is asked for before its first article.
     for host in {host for host, _ in fetched}:
         asked = [path for _, h, path in run["requests"] if h == host]
