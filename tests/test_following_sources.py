@@ -318,3 +318,16 @@ def test_a_plan_job_takes_follow_sources(tmp_path):
     plan.write_text(f'archive = "a.db"\n{job}follow_sources = "yes"\n', "utf-8")
     with pytest.raises(PlanError, match="follow_sources"):
         load_plan(plan)
+
+
+@pytest.mark.parametrize(("source", "followed"), [
+    ("https://baoquocte.vn/a-123456.html?utm_source=x", "https://baoquocte.vn/a-123456.html"),
+    ("https://vietnam.vn/another", None),            # a mirror of the article's own portal
+    ("http://thongtin.vietnam.vn/x", None),
+    ("http://[::1", None), ("htps://x.vn/a", None), ("https://", None), (None, None)])
+def test_which_credit_is_followed(source, followed):
+    from portal_crawler.archive.republications import credited_source
+
+    copy = Article(url="https://www.vietnam.vn/a", canonical_url="https://www.vietnam.vn/a",
+                   source_url=source)
+    assert credited_source(copy) == followed

@@ -60,12 +60,15 @@ class SourceLink:
 def credited_source(article: Article) -> str | None:
     """The canonical URL of the original an article credits on another site, or None (no
     credit, an unreadable one, or a link back into the article's own portal)."""
-    if not article.source_url or urlsplit(article.source_url).scheme not in ("http", "https"):
+    if not article.source_url:
         return None
     try:
+        parts = urlsplit(article.source_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
         source = canonical_url(article.source_url)
         own = canonical_url(article.canonical_url or article.url)
-    except ValueError:
+    except ValueError:  # "http://[::1" and the like: no credit to follow
         return None
     if urlsplit(source).netloc == urlsplit(own).netloc:
         return None
