@@ -12,11 +12,16 @@ ratio, and extract()'s speed as a ratio to `lxml.html.fromstring` alone.
 
 Speed: pages per second for `extract()`, trafilatura (`bare_extraction` with metadata) and a
 bare `lxml.html.fromstring`, measured in the same run, with the ratios against the targets
-(extract() >= 5x trafilatura, >= 0.2 of lxml alone). Quality: with the portal parser switched
-off (`extract(..., portal_parser=False)`: metadata, generic and library layers, as for a
-portal without a parser), exact-match rates for headline, date, authors and captions and the
-body's token F1 against the expected JSON, beside trafilatura's. Pages over 1 MB (the 5 MB
-bad-input page) are left out. Figures are printed, never asserted.
+(extract() >= 5x trafilatura, >= 0.2 of lxml alone). Then per portal parser: `extract()` (the
+portal's parser first) beside trafilatura on that portal's own golden pages: vietnam.vn's
+stored pages and the golden pairs of every replica site (`replica/sites.SITES`), so a new
+portal's parser is measured as soon as its replica is listed there.
+
+Quality: with the portal parser switched off (`extract(..., portal_parser=False)`: metadata,
+generic and library layers, as for a portal without a parser), exact-match rates for headline,
+date, authors and captions and the body's token F1 against the expected JSON, beside
+trafilatura's. Pages over 1 MB (the 5 MB bad-input page) are left out. Figures are printed,
+never asserted.
 """
 
 from __future__ import annotations
@@ -88,6 +93,37 @@ def speeds(runners: dict[str, Runner], pages: list[Page], passes: int) -> dict[s
                 fn(data, expected)
             rates[name].append(len(pages) / (time.perf_counter() - start))
     return rates
+
+
+def portal_pages(limit: int | None = None) -> dict[str, tuple[str, list[Page]]]:
+    """portal -> (its parser's label, its golden pages): vietnam.vn's stored pages, then each
+    replica site's golden pairs as its module writes them (`--golden-site`)."""
+    from portal_crawler.parsers import PORTAL_PARSERS, label
+    from portal_crawler.replica.sites import SITES, site_module
+
+    groups: dict[str, list[Page]] = {
+        "vietnam.vn": [p for p in load_pages() if p[2]["portal"] == "vietnam.vn"]}
+    for site in SITES:
+        module = site_module(site)
+        groups[module.PORTAL] = [(name, html.encode("utf-8"), json.loads(expected))
+                                 for name, (html, expected) in module.golden_pairs().items()]
+    return {portal: (label(PORTAL_PARSERS[portal]) if portal in PORTAL_PARSERS else "none",
+                     pages[:limit] if limit else pages)
+            for portal, pages in groups.items() if pages}
+
+
+def report_portals(passes: int, limit: int | None) -> None:
+    """Each portal parser's pages/s beside trafilatura's on the same pages, same run."""
+    print("\nper portal parser (pages/s on the portal's golden pages; ratio: median per pass)")
+    print(f"  {'portal':16} {'parser':14} {'pages':>5} {'extract()':>10} {'trafilatura':>12}"
+          f" {'ratio':>7}")
+    for portal, (parser, pages) in portal_pages(limit).items():
+        rates = speeds({"extract": run_extract, "trafilatura": run_trafilatura}, pages, passes)
+        ratio = statistics.median(
+            e / t for e, t in zip(rates["extract"], rates["trafilatura"], strict=True))
+        print(f"  {portal:16} {parser:14} {len(pages):5d} "
+              f"{statistics.median(rates['extract']):10.1f} "
+              f"{statistics.median(rates['trafilatura']):12.1f} {ratio:6.2f}x")
 
 
 # quality ----------------------------------------------------------------------------------
@@ -186,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{TARGET_VS_TRAFILATURA:g}x: {_verdict(vs_trafilatura, TARGET_VS_TRAFILATURA)})")
     print(f"  extract() / lxml alone     {vs_lxml:10.3f}   (target >= "
           f"{TARGET_VS_LXML:g}: {_verdict(vs_lxml, TARGET_VS_LXML)})")
+    report_portals(passes, limit=2 if args.smoke else None)
 
     generic = scores(fields_of_extract, pages)
     reference = scores(fields_of_trafilatura, pages)

@@ -36,7 +36,9 @@ def canonical_url(url: str) -> str:
     netloc = parts.netloc.lower()
     portal = portal_for(url)
     if portal is not None:
-        scheme, netloc = portal.scheme, portal.canonical_host
+        # A subdomain edition (e.vnexpress.net) is its own canonical host, never folded.
+        scheme = portal.scheme
+        netloc = host if portal.host_language(host) else portal.canonical_host
     elif host.startswith("www."):
         netloc = netloc[4:]
     path = parts.path
@@ -53,9 +55,13 @@ def article_id(canonical: str) -> str:
 
 
 def edition_of(url: str, portal: Portal | None = None) -> str:
-    """The edition's language: the lower-case path prefix, the portal's default when none."""
+    """The edition's language: a subdomain edition's (e.vnexpress.net: en), else the lower-case
+    path prefix, the portal's default when none."""
     portal = portal or portal_for(url)
-    first = urlsplit(url).path.lstrip("/").split("/", 1)[0].lower()
+    parts = urlsplit(url)
+    if portal is not None and (language := portal.host_language(parts.hostname)):
+        return language
+    first = parts.path.lstrip("/").split("/", 1)[0].lower()
     if portal is None:
         return first if re.fullmatch(r"[a-z]{2}(-[a-z]{2,4})?", first) else ""
     return first if first in portal.languages else portal.default_language

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REGISTRY_FILE = Path(__file__).with_name("portals.toml")
-_KEYS = {"canonical_host", "hosts", "editions", "default_language", "timezone", "parser",
-         "discovery", "scheme"}
+_KEYS = {"canonical_host", "hosts", "editions", "edition_hosts", "default_language", "timezone",
+         "parser", "discovery", "scheme"}
 _HINTS = ("feeds", "sitemaps", "listings")
 
 
@@ -37,12 +37,19 @@ class Portal:
     listings: tuple[str, ...] = ()
     parser: str | None = None
     scheme: str = "https"
+    # Editions served on a host of their own: (language, host), e.g. ("en", "e.vnexpress.net").
+    edition_hosts: tuple[tuple[str, str], ...] = ()
     # Derived from a URL at crawl time, not declared in the registry.
     derived: bool = field(default=False, compare=False)
 
     def owns(self, url_or_host: str) -> bool:
         host = urlsplit(url_or_host).hostname if "/" in url_or_host else url_or_host
         return (host or "").lower() in self.hosts
+
+    def host_language(self, host: str | None) -> str | None:
+        """The edition a host serves on its own (a subdomain edition), else None."""
+        host = (host or "").lower()
+        return next((lang for lang, own in self.edition_hosts if own == host), None)
 
     @property
     def home(self) -> str:
@@ -80,16 +87,44 @@ def portal_from_entry(name: str, entry: dict[str, Any]) -> Portal:
     if editions and default not in editions:
         raise RegistryError(f"portal {name!r}: default_language {default!r} is not one of "
                             f"its editions")
+    edition_hosts = _edition_hosts(name, entry, canonical, default)
+    hosts |= {host for _, host in edition_hosts}
     discovery = entry.get("discovery", {})
     if not isinstance(discovery, dict) or set(discovery) - set(_HINTS):
         raise RegistryError(f"portal {name!r}: discovery takes only {', '.join(_HINTS)}")
     return Portal(
         name=name, canonical_host=canonical, hosts=hosts, languages=editions,
+        edition_hosts=edition_hosts,
         default_language=default, timezone=check_zone(name, entry.get("timezone", "UTC")),
         feeds=_texts(name, discovery, "feeds"), sitemaps=_texts(name, discovery, "sitemaps"),
         listings=_texts(name, discovery, "listings"), parser=entry.get("parser") or None,
         scheme=entry.get("scheme", "https"),
     )
+
+
+def _edition_hosts(name: str, entry: dict[str, Any], canonical: str,
+                   default: str) -> tuple[tuple[str, str], ...]:
+    """`edition_hosts = { en = "e.vnexpress.net" }`: one host per language, each its own
+    canonical host, none the portal's canonical host nor the default language's."""
+    table = entry.get("edition_hosts", {})
+    if not isinstance(table, dict):
+        raise RegistryError(f"portal {name!r}: edition_hosts must be a table of "
+                            "language = \"host\"")
+    pairs: list[tuple[str, str]] = []
+    for language, host in table.items():
+        if not isinstance(host, str) or not host or "/" in host:
+            raise RegistryError(f"portal {name!r}: edition_hosts.{language} must be a host name")
+        language, host = language.lower(), host.lower()
+        if host == canonical:
+            raise RegistryError(f"portal {name!r}: edition_hosts.{language} is the canonical "
+                                "host")
+        if language == default:
+            raise RegistryError(f"portal {name!r}: edition_hosts.{language} is the default "
+                                "language, served on the canonical host")
+        if host in {h for _, h in pairs}:
+            raise RegistryError(f"portal {name!r}: edition_hosts names {host} twice")
+        pairs.append((language, host))
+    return tuple(pairs)
 
 
 def derive_portal(url: str, timezone: str | None = None) -> Portal:

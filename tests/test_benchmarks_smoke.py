@@ -15,7 +15,8 @@ def test_extract_benchmark_smoke() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     for figure in ("extract()", "trafilatura", "lxml.html.fromstring", "/ trafilatura",
-                   "/ lxml alone", "headline", "date", "authors", "captions", "body F1"):
+                   "/ lxml alone", "headline", "date", "authors", "captions", "body F1",
+                   "per portal parser", "vietnam_vn/1", "vnexpress/1"):
         assert figure in out, f"{figure!r} missing from:\n{out}"
 
 

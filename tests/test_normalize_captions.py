@@ -44,6 +44,13 @@ def test_split_caption_is_idempotent_on_its_caption(text: str) -> None:
         ("金正恩视察武器展。（图片：朝中社）", "金正恩视察武器展。", "朝中社"),
         ("ผู้นำเกาหลีเหนือ (ภาพ: KCNA)", "ผู้นำเกาหลีเหนือ", "KCNA"),
         ("Lễ khai mạc diễn đàn ảnh: đẹp", "Lễ khai mạc diễn đàn ảnh: đẹp", None),
+        # vnexpress.net and e.vnexpress.net (VIETNAMESE_PORTALS.md: "Ảnh: …", "Video: …").
+        ("Lốc xoáy ở Sa Pa chiều 3/3. Video: Người dân cung cấp", "Lốc xoáy ở Sa Pa chiều 3/3.",
+         "Người dân cung cấp"),
+        ("A bus in Hanoi, March 1. Photo by VnExpress/Giang Huy", "A bus in Hanoi, March 1.",
+         "VnExpress/Giang Huy"),
+        ("Photo by Reuters", None, "Reuters"),
+        ("A photo by the lake", "A photo by the lake", None),
     ],
 )
 def test_credits_in_other_scripts_and_plain_style(text: str, caption: str,

@@ -12,6 +12,7 @@ CREDIT_LABELS = (
     "Image", "Picture", "Courtesy", "사진", "출처", "写真", "出典", "出所", "提供", "图", "图片",
     "照片", "圖片", "来源", "資料", "ภาพ", "ภาพถ่าย", "ที่มา", "Фото", "Источник", "Fuente",
     "Imagen", "Quelle", "Bild", "Crédit", "Crédit photo", "Fonte", "Imagem", "Créditos",
+    "Video",
 )
 # A credited name: dots only inside it or closing initials ("D.H."), never ". " (a sentence).
 _NAME = r"(?:[^.:：]|\.(?!\s))(?:[^.:：]|\.(?!\s)){0,79}"
@@ -29,6 +30,8 @@ _TRAILING = re.compile(
 )
 # After a plain space only with the label capitalised as listed (case-sensitive).
 _SPACED = re.compile(rf"\s+(?:{_LABEL})\s*[:：]\s*(?P<credit>{_NAME})\s*$")
+# "... in Hanoi. Photo by VnExpress/Giang Huy" (e.vnexpress.net): after a sentence or alone.
+_BY = re.compile(rf"(?:^|(?<=[.!?…\"”])\s*)(?:Photos?|Video) by\s+(?P<credit>{_NAME})\s*$")
 
 
 def split_caption(text: str | None) -> tuple[str | None, str | None]:
@@ -36,7 +39,8 @@ def split_caption(text: str | None) -> tuple[str | None, str | None]:
     text = dedupe_repeat(text)
     if not text:
         return None, None
-    match = _BRACKETED.search(text) or _TRAILING.search(text) or _SPACED.search(text)
+    match = (_BRACKETED.search(text) or _TRAILING.search(text) or _SPACED.search(text)
+             or _BY.search(text))
     if not match:
         return text, None
     caption = dedupe_repeat(text[: match.start()]) or None

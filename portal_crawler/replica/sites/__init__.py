@@ -21,7 +21,7 @@ from types import ModuleType
 from ..resource import Resource
 
 # Module names under this package, in the order they are served; each adds one line here.
-SITES: tuple[str, ...] = ("baoquocte",)
+SITES: tuple[str, ...] = ("vnexpress", "baoquocte")
 
 
 def site_module(name: str) -> ModuleType:
