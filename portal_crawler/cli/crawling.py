@@ -53,11 +53,17 @@ from .app import DB_OPTION, main
 @click.option("--plan", "plan_path", type=click.Path(dir_okay=False), metavar="PATH",
               help="Run the jobs of a crawl plan (TOML, see docs/scheduling.md) one after "
                    "another, instead of SPIDER and the options above.")
+@click.option("--frontier", metavar="redis://HOST:PORT/DB",
+              help="Be one worker of a distributed crawl sharing this Redis: no archive "
+                   "here, `portal-crawler ingest` writes it (docs/distributed.md).")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Crawl with N worker processes and one writer on this machine (a private "
+                   "redis-server unless --frontier is given).")
 def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
           until: str | None, max_articles: int | None, follow_related: int,
           follow_sources: bool, replica: str | None, overrides: tuple[str, ...],
-          site: str | None,
-          timezone: str | None, plan_path: str | None) -> None:
+          site: str | None, timezone: str | None, plan_path: str | None,
+          frontier: str | None, workers: int | None) -> None:
     """Crawl a portal into the archive.
 
     Only articles published from --since to --until (the portal's local days) are archived,
@@ -67,6 +73,8 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
     Exit status: 0 ok, 1 failed, 2 bad arguments, 3 degraded, 130 interrupted (Ctrl-C: run
     the same command again to resume). With --plan: 0 when every job is ok, else the worst
     job's (1 failed or archive locked, 3 degraded); 2 for a bad plan; 130 interrupted.
+    With --workers: the run's, as above. With --frontier alone (one worker): 0 when its part
+    is done, 2 when the run in progress has other arguments, 130 interrupted, else 1.
 
     Example: portal-crawler crawl vietnam_vn --lang id,en --since 2023-09-01 --until 2023-09-30
 
@@ -86,6 +94,10 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
     _check_log_level(settings.get("LOG_LEVEL"))
     if site is not None or timezone is not None:
         spider, arguments = _site_job(spider, site, timezone, arguments)
+    if frontier is not None or workers is not None:
+        from .distributed import crawl_distributed
+
+        sys.exit(crawl_distributed(spider, db, replica, arguments, settings, frontier, workers))
     result = _crawl(spider, db, replica, arguments, {"PORTAL_CRAWLER_PROGRESS": "1",
                                                      **settings})
     click.echo(summary(result))
@@ -169,7 +181,7 @@ def _crawl_plan(plan_path: str) -> int:
     given = [f"--{name.replace('_', '-')}" if name != "spider" else "SPIDER"
              for name in ("spider", "db", "lang", "since", "until", "max_articles",
                           "follow_related", "follow_sources", "replica", "overrides", "site",
-                          "timezone")
+                          "timezone", "frontier", "workers")
              if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
     if given:
         click.echo(f"portal-crawler: --plan takes no {', '.join(given)}: "
