@@ -223,7 +223,8 @@ def decide_outcome(reason: str, stats: dict[str, Any], counts: Counter[str],
         return "interrupted"
     if reason != "finished" or stats.get(BLOCKED_STAT) or counts.get("failed_sitemap"):
         return "failed"
-    archived = sum(counts.get(k, 0) for k in ARCHIVED)
+    # Followed originals are another portal's articles: they neither hide nor add failures.
+    archived = max(0, sum(counts.get(k, 0) for k in ARCHIVED) - counts.get("followed_source", 0))
     failed = counts.get("failed", 0) - counts.get("failed_sitemap", 0)
     attempted = archived + failed
     if attempted and failed / attempted > max_failed_share:

@@ -16,7 +16,8 @@ from .clock import now
 from .plan import SITE_SPIDER, Job, Plan
 from .portals import PORTALS, VIETNAM_VN
 
-# Portals crawled beside vietnam.vn with the generic spider (portals.toml names), when the
+# vietnam.vn's job follows the sources its articles credit (--follow-sources). Portals crawled
+# beside vietnam.vn with the generic spider (portals.toml names), when the
 # replica serves them; their whole replica, whatever the date.
 DEMO_PORTALS: tuple[str, ...] = ("vnexpress.net",)
 
@@ -33,7 +34,8 @@ def demo_plan(days: list[date], hosts: Iterable[str], replica: str, archive: Pat
     "2 giờ trước", is a day of the fetch), then each served portal of DEMO_PORTALS."""
     today = now().astimezone(ZoneInfo(VIETNAM_VN.timezone)).date()
     jobs = [Job(name=VIETNAM_VN.name, spider="vietnam_vn", editions=(), since=days[0],
-                until=max(days[-1], today), archive=archive, portal=VIETNAM_VN.name)]
+                until=max(days[-1], today), archive=archive, portal=VIETNAM_VN.name,
+                follow_sources=True)]
     for name in served_portals(hosts):
         portal = PORTALS[name]
         jobs.append(Job(name=name, spider=SITE_SPIDER, editions=(), since=None, until=None,

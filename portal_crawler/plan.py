@@ -11,7 +11,8 @@
     spider = "vietnam_vn"             # or site = "https://..." (the generic spider)
     editions = ["id", "en"]           # default: every edition of the portal
     window = "last 2 days"            # or since = 2023-09-01 (until = ..., default today)
-    max_articles = 500                # optional; also follow_related, settings, archive
+    max_articles = 500                # optional; also follow_related, follow_sources,
+                                      # settings, archive
 
 The whole plan is checked before any job runs (unknown keys, windows, spiders, editions), each
 problem on one line. Days are the portal's local days by the project's clock
@@ -41,8 +42,9 @@ from .portals import Portal
 
 PLAN_KEYS = ("archive", "replica", "concurrent", "settings", "job")
 JOB_KEYS = ("name", "spider", "site", "timezone", "editions", "window", "since", "until",
-            "max_articles", "follow_related", "settings", "archive")
+            "max_articles", "follow_related", "follow_sources", "settings", "archive")
 SITE_SPIDER = "portal"  # the generic spider, for a job with `site = URL`
+FLAGS = ("follow_sources",)  # spider arguments that are flags of `crawl` (no value)
 WINDOW = re.compile(r"last\s+(\d+)\s+days?", re.IGNORECASE)
 SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 # Set by the plan's own keys, not through `settings`.
@@ -75,6 +77,7 @@ class Job:
     site: str | None = None  # the generic spider's site=URL
     timezone: str | None = None  # with site: the zone of a site not in the registry
     portal: str = ""  # the portal it crawls (jobs of one portal never run at once)
+    follow_sources: bool = False
 
     def arguments(self) -> dict[str, str]:
         """The spider's arguments (as `scrapy crawl -a`): what `command` passes as options."""
@@ -83,7 +86,8 @@ class Job:
                      "since": self.since.isoformat() if self.since else None,
                      "until": self.until.isoformat() if self.until else None,
                      "max_articles": None if self.max_articles is None else str(self.max_articles),
-                     "follow_related": str(self.follow_related) if self.follow_related else None}
+                     "follow_related": str(self.follow_related) if self.follow_related else None,
+                     "follow_sources": "1" if self.follow_sources else None}
         return {k: v for k, v in arguments.items() if v is not None}
 
     def command(self, replica: str | None = None) -> list[str]:
@@ -91,7 +95,8 @@ class Job:
         cmd = [sys.executable, "-m", "portal_crawler", "crawl", self.spider,
                "--db", str(self.archive)]
         for name, value in self.arguments().items():
-            cmd += [f"--{name.replace('_', '-')}", value]
+            option = f"--{name.replace('_', '-')}"
+            cmd += [option] if name in FLAGS else [option, value]
         if replica:
             cmd += ["--replica", replica]
         for name, value in self.settings.items():
@@ -210,6 +215,9 @@ def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dic
     editions = _editions(entry.get("editions"))
     max_articles = _count(entry, "max_articles")
     follow_related = _count(entry, "follow_related") or 0
+    follow_sources = entry.get("follow_sources", False)
+    if not isinstance(follow_sources, bool):
+        raise ArgumentError(f"follow_sources = {follow_sources!r}: expected true or false")
     if site is not None or timezone is not None or spider == SITE_SPIDER:
         portal = _site_portal(spider, site, timezone, follow_related)
         since, until = _window(entry, _today(portal.timezone, moment), everything=True)
@@ -229,7 +237,8 @@ def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dic
     return Job(name=name.strip(), spider=spider, editions=editions, since=since, until=until,
                archive=archive, max_articles=max_articles, follow_related=follow_related,
                settings=settings, site=site, timezone=timezone,
-               portal=portal.name if portal is not None else spider)
+               portal=portal.name if portal is not None else spider,
+               follow_sources=follow_sources)
 
 
 def _site_portal(spider: str, site: Any, timezone: Any, follow_related: int) -> Portal:

@@ -120,8 +120,7 @@ def test_demo_as_a_new_user_runs_it(demo_run, served_hosts):
 def test_demo_holds_republished_original_pairs(demo_run, served_hosts, tmp_path):
     """With --follow-sources: every credited original the replicas serve is archived under
     its own portal and linked both ways, in the JSONL export and in `show` on either side."""
-    if not follows_sources(served_hosts):
-        pytest.skip("the demo does not follow sources (--follow-sources not available)")
+    assert follows_sources(served_hosts)
     db, _ = demo_run
     pairs = credits(served_hosts)
     assert pairs  # the replicas serve originals of vietnam.vn's articles

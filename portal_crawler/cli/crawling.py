@@ -35,6 +35,10 @@ from .app import DB_OPTION, main
 @click.option("--max-articles", type=int, help="Fetch at most this many article pages.")
 @click.option("--follow-related", type=int, default=0, show_default=True,
               help="Also follow the related-article lists, to this depth.")
+@click.option("--follow-sources", is_flag=True,
+              help="Also fetch the original each archived article credits on another news "
+                   "site (its source_url), whatever its date, and archive it as an article "
+                   "of its own portal, linked both ways (docs/following-sources.md).")
 @click.option("--replica", metavar="HOST:PORT",
               help="Offline mode: route every portal host to a replica on loopback "
                    "(e.g. 127.0.0.1:8123).")
@@ -57,9 +61,9 @@ from .app import DB_OPTION, main
                    "redis-server unless --frontier is given).")
 def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
           until: str | None, max_articles: int | None, follow_related: int,
-          replica: str | None, overrides: tuple[str, ...], site: str | None,
-          timezone: str | None, plan_path: str | None, frontier: str | None,
-          workers: int | None) -> None:
+          follow_sources: bool, replica: str | None, overrides: tuple[str, ...],
+          site: str | None, timezone: str | None, plan_path: str | None,
+          frontier: str | None, workers: int | None) -> None:
     """Crawl a portal into the archive.
 
     Only articles published from --since to --until (the portal's local days) are archived,
@@ -79,7 +83,8 @@ def crawl(spider: str, db: str | None, lang: str | None, since: str | None,
     if plan_path is not None:
         sys.exit(_crawl_plan(plan_path))
     arguments = {"lang": lang, "since": since, "until": until,
-                 "max_articles": max_articles, "follow_related": follow_related or None}
+                 "max_articles": max_articles, "follow_related": follow_related or None,
+                 "follow_sources": follow_sources or None}
     settings = {}
     for pair in overrides:
         name, sep, value = pair.partition("=")
@@ -116,6 +121,10 @@ def summary(result: CrawlResult) -> str:
              f"{counts['failed']} failed",
              f"{counts['out_of_window']} out of window",
              f"{result.stats.get('articles/pages_fetched', 0)} article pages fetched"]
+    if counts["followed_source"] or counts["failed_source"]:
+        parts.append(f"{counts['followed_source']} followed sources"
+                     + (f" ({counts['failed_source']} not fetched)"
+                        if counts["failed_source"] else ""))
     line = f"crawl {'interrupted' if result.interrupted else result.outcome}: " + \
         ", ".join(parts)
     if result.interrupted:
@@ -152,7 +161,8 @@ def _site_job(spider: str, site: str | None, timezone: str | None,
         try:
             SiteArguments.parse(site, timezone=timezone, since=arguments["since"],
                                 until=arguments["until"],
-                                max_articles=arguments["max_articles"], lang=arguments["lang"])
+                                max_articles=arguments["max_articles"], lang=arguments["lang"],
+                                follow_sources=arguments.get("follow_sources"))
         except ArgumentError as exc:
             problem = str(exc)
     if problem is not None:
@@ -171,8 +181,8 @@ def _crawl_plan(plan_path: str) -> int:
     ctx = click.get_current_context()
     given = [f"--{name.replace('_', '-')}" if name != "spider" else "SPIDER"
              for name in ("spider", "db", "lang", "since", "until", "max_articles",
-                          "follow_related", "replica", "overrides", "site", "timezone",
-                          "frontier", "workers")
+                          "follow_related", "follow_sources", "replica", "overrides", "site",
+                          "timezone", "frontier", "workers")
              if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
     if given:
         click.echo(f"portal-crawler: --plan takes no {', '.join(given)}: "
