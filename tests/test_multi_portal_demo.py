@@ -82,7 +82,7 @@ def test_demo_as_a_new_user_runs_it(demo_run, served_hosts):
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     lines = result.stdout.splitlines()
-    assert re.fullmatch(r"replica of .+ serving on http://127\.0\.0\.1:\d+", lines[0])
+    assert re.fullmatch(r"replicas of .+ serving on http://127\.0\.0\.1:\d+; crawling .+", lines[0])
     expected = expected_portals(served_hosts)
     # One job per portal it crawls, each ok; the plan ok.
     assert {line.split(":")[0].removeprefix("job ") for line in lines

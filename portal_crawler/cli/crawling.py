@@ -22,7 +22,7 @@ from ..crawl import (
 )
 from ..discovery.arguments import ArgumentError
 from ..offline import ReplicaAddressError, parse_replica_address, replica_problem
-from ..portals import VIETNAM_VN
+from ..portals import VIETNAM_VN, portal_for
 from .app import DB_OPTION, main
 
 
@@ -257,8 +257,9 @@ def demo(db: str | None) -> None:
     with ReplicaServer(site) as server:
         plan = demo_plan(vietnam_vn_days(site), {host for host, _ in site},
                          f"127.0.0.1:{server.port}", db_path)
-        click.echo(f"replica of {', '.join(job.portal for job in plan.jobs)} serving on "
-                   f"{server.base_url}")
+        served = sorted({p.name for host, _ in site if (p := portal_for(host)) is not None})
+        click.echo(f"replicas of {', '.join(served)} serving on {server.base_url}; "
+                   f"crawling {', '.join(job.portal for job in plan.jobs)}")
         code = run_plan(plan, echo=click.echo, summarize=counts_line)
     click.echo(f"archive {db_path}")
     print_summary(db_path)
