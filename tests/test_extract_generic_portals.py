@@ -144,6 +144,24 @@ def test_lazy_image_in_the_shared_body_walk(img: str, name: str) -> None:
     assert fields["body"] == f"{P1}\n\n{P2}"
 
 
+@pytest.mark.parametrize("path", golden("vnexpress") + golden("tuoitre") + golden("thanhnien")
+                         + golden("dantri"), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_dailies_images_and_captions(path: Path) -> None:
+    article, expected = generic(path)
+    assert [(i["url"], i["caption"]) for i in article.images] == [
+        (i["url"], i["caption"]) for i in expected["images"]]
+
+
+def test_an_author_s_avatar_is_not_an_article_image() -> None:
+    """A picture linking where the text link beside it goes illustrates that link."""
+    body = (f"<article><h1>Harbour reopens</h1><p>{P1}</p><figure><img src='/ferry.jpg'>"
+            f"<figcaption>The first ferry leaves</figcaption></figure><p>{P2}</p>"
+            "<div class='author'><a href='/staff/jane-doe'><img src='/avatars/jane.png' "
+            "alt='Jane Doe'></a> <a href='/staff/jane-doe'>Jane Doe</a></div></article>")
+    a = extract(html(body), URL, fetched_at=FETCHED)
+    assert [i["url"] for i in a.images] == ["https://www.examplenews.com/ferry.jpg"]
+
+
 # 4. a name whose word repeats is one person's name -----------------------------------------
 
 def test_a_doubled_one_word_name_is_a_name() -> None:

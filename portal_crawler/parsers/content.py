@@ -283,17 +283,30 @@ def _is_icon(img: Any) -> bool:
 
 def _is_thumbnail(img: Any) -> bool:
     """A picture linking to another page from a list item that is nothing but links (a list
-    of other articles: thumbnail and linked title) illustrates that article, not this one."""
+    of other articles: thumbnail and linked title), or beside a text link to that same page
+    (an author's avatar and name), illustrates that page, not this one."""
     link = next((a for a, _ in zip(img.iterancestors(), range(3), strict=False)
                  if a.tag == "a"), None)
     if link is None or _IMAGE_FILE.search(link.get("href") or ""):
         return False
+    if _beside_its_text_link(link):
+        return True
     item = next(link.iterancestors("li"), None)
     if item is None:
         return False
     text = _text(item)
     linked = sum(len(_text(a)) for a in item.iter("a"))
     return bool(text) and linked >= _BODY_LINKS * len(text)
+
+
+def _beside_its_text_link(link: Any) -> bool:
+    """Another link in the picture's block, with text, goes where the picture's link goes."""
+    href = (link.get("href") or "").strip()
+    block = link.getparent()
+    if not href or block is None or next(link.iterancestors("figure"), None) is not None:
+        return False
+    return any(a is not link and (a.get("href") or "").strip() == href and _text(a)
+               for a in block.iter("a"))
 
 
 def _belongs(img: Any, index: int, container: Any, lo: int, hi: int) -> bool:
