@@ -67,6 +67,11 @@ def site_keys(names: Iterable[str], url: str, trailing: Iterable[str] = ()) -> S
                  frozenset(k for k in hosts if len(k) >= 2))
 
 
+def has_parts(title: str) -> bool:
+    """The title has a separator, so a part of it may name the site."""
+    return _SEPARATOR.search(title or "") is not None
+
+
 def strip_site_name(title: str, sites: Sites) -> str:
     """The title without trailing parts that name the site, or leading parts that name it as
     the page declares it: a host's word may open a headline ("Việt Nam - Hoa Kỳ ..." on

@@ -21,7 +21,7 @@ from ..normalize.bylines import split_byline
 from ..normalize.text import clean_text
 from ..portals import portal_for
 from .base import Fields, Page
-from .headline import site_keys, strip_site_name
+from .headline import has_parts, site_keys, strip_site_name
 
 NAME = "metadata"
 VERSION = 1
@@ -63,8 +63,10 @@ def parse(page: Page) -> Fields:
     for name, value in _from_meta(meta, page).items():
         fields.setdefault(name, value)
     if page.wants("headline"):
-        sites = site_keys(_site_names(meta, page, article), page.url, _home_names(page))
-        fields["headline"] = strip_site_name(fields.get("headline") or _title(page), sites)
+        headline = fields.get("headline") or _title(page)
+        home = _home_names(page) if has_parts(headline) else []
+        sites = site_keys(_site_names(meta, page, article), page.url, home)
+        fields["headline"] = strip_site_name(headline, sites)
     if "date_published" not in fields and page.wants("date_published"):
         fields.update(_from_time_element(page))
     fields["translations"] = translations(page)
