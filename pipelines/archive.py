@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from portal_crawler.archive.republications import SourceLink
 from portal_crawler.article import Article
 from portal_crawler.clock import now_iso
 from portal_crawler.crawl_runs import CrawlRunRecorder
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 GONE = (404, 410)
 
 
+def _page_kind(response: Response) -> str:
+    """An article of the crawl, or a followed source (whose failure is not the crawl's)."""
+    return "source" if response.meta.get("kind") == "source" else "article"
+
+
 class ArchivePipeline:
     def __init__(self, crawler: Crawler, recorder: CrawlRunRecorder) -> None:
         self.crawler = crawler
@@ -38,6 +44,7 @@ class ArchivePipeline:
         self.pages: list[RawPage] = []
         self.failures: list[FetchFailure] = []
         self.not_modified: list[NotModified] = []
+        self.links: list[SourceLink] = []
         self.kill_at = crawler.settings.get(KILL_SETTING)
 
     @classmethod
@@ -59,6 +66,7 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         self.flush()
+        self.links = []  # their originals were refused (validation): nothing to link
 
     def process_item(self, item: object) -> object:
         if isinstance(item, Article):
@@ -77,6 +85,8 @@ class ArchivePipeline:
             self.failures.append(record)
         elif isinstance(record, NotModified):
             self.not_modified.append(record)
+        elif isinstance(record, SourceLink):
+            self.links.append(record)
         self._maybe_flush()
 
     def _maybe_flush(self) -> None:
@@ -95,7 +105,8 @@ class ArchivePipeline:
         if isinstance(item, Article) and not isinstance(exception, DuplicateArticle):
             self.failures.append(FetchFailure(url=item.url, reason=str(exception),
                                               status=response.status, at=now_iso(),
-                                              via=response.meta.get("via")))
+                                              via=response.meta.get("via"),
+                                              kind=_page_kind(response)))
 
     def spider_error(self, failure: Failure, response: Response, spider: Any) -> None:
         """A callback raised: whatever it had not yielded yet is lost to this run, so the
@@ -120,6 +131,9 @@ class ArchivePipeline:
                 if stats is not None:
                     stats.inc_value(f"archive/{outcome}")
             self.articles = []
+        if self.links:  # after their articles: a link joins two archived articles; one
+            # whose article is still on its way through the pipelines waits for the next batch
+            self.links = archive.link_sources(self.links, now_iso())
         maybe_kill(self.kill_at, "batch")
         if self.pages:
             archive.save_pages(self.pages, self.recorder.run_id)
@@ -138,6 +152,9 @@ class ArchivePipeline:
                     self.recorder.failed_urls.add(failure.url)
                 if failure.denied:
                     counts["robots_denied"] += 1
+                    continue
+                if failure.kind == "source":  # a followed original: not this portal's failure
+                    counts["failed_source"] += 1
                     continue
                 if failure.status in GONE and archive.mark_withdrawn(failure.url, failure.at):
                     counts["withdrawn"] += 1

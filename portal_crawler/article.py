@@ -66,6 +66,8 @@ class Article:
     def from_dict(cls, data: dict[str, Any]) -> Article:
         """Build from a dict (stored row, JSON line); unknown keys are an error, not silence."""
         names = {f.name for f in fields(cls)}
+        # An exported line carries the archive's links too: known, and not the page's.
+        data = {k: v for k, v in data.items() if k not in ARCHIVE_LINK_FIELDS}
         unknown = set(data) - names
         if unknown:
             raise ValueError(f"unknown Article fields: {sorted(unknown)}")
@@ -73,6 +75,9 @@ class Article:
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Article))
+# What exports add after the contract's fields: the archive's republication links
+# (exports/links.py, docs/article.md "Exports"), never filled by extract().
+ARCHIVE_LINK_FIELDS: tuple[str, ...] = ("republished_from", "republished_as")
 
 # Fields whose change does not make a new version (DESIGN.md, identity rules).
 VOLATILE_FIELDS: frozenset[str] = frozenset({"fetched_at", "parser"})

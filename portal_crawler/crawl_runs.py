@@ -15,16 +15,18 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 
+from . import writers
 from .alarms import RunFigures, degraded_fields
 from .archive.lock import ArchiveLocked
 from .archive.ownership import NotAnArchive
 from .archive.schema import SchemaTooNew
-from .archive.store import Archive
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
+
+    from .archive.store import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +84,9 @@ class CrawlRunRecorder:
             raise CloseSpider(self.refused)
         if self.archive is None:
             try:
-                self.archive = Archive.open_writer(self.db_path,
-                                                   purpose=f"scrapy crawl {spider.name}")
+                # Shared with the other crawlers of this process (writers.py).
+                self.archive = writers.acquire(self.db_path,
+                                               purpose=f"scrapy crawl {spider.name}")
             except (ArchiveLocked, NotAnArchive, SchemaTooNew) as exc:
                 logger.error("%s", exc)
                 self.refused = ("archive_locked" if isinstance(exc, ArchiveLocked)
@@ -134,7 +137,7 @@ class CrawlRunRecorder:
         )
         logger.info("archive %s: run %s %s %s", self.archive.path, self.run_id, self.outcome,
                     dict(self.counts))
-        self.archive.close()
+        writers.release(self.archive)
         self.archive = None
 
 
@@ -220,7 +223,8 @@ def decide_outcome(reason: str, stats: dict[str, Any], counts: Counter[str],
         return "interrupted"
     if reason != "finished" or stats.get(BLOCKED_STAT) or counts.get("failed_sitemap"):
         return "failed"
-    archived = sum(counts.get(k, 0) for k in ARCHIVED)
+    # Followed originals are another portal's articles: they neither hide nor add failures.
+    archived = max(0, sum(counts.get(k, 0) for k in ARCHIVED) - counts.get("followed_source", 0))
     failed = counts.get("failed", 0) - counts.get("failed_sitemap", 0)
     attempted = archived + failed
     if attempted and failed / attempted > max_failed_share:

@@ -1,24 +1,24 @@
-"""Crawl plans: recurring jobs named in a TOML file, run one after another (docs/scheduling.md).
+"""Crawl plans: recurring jobs named in a TOML file (docs/scheduling.md).
 
     archive = "archive.db"            # default archive; relative to the plan file's folder
     replica = "127.0.0.1:8123"        # optional: offline mode, every job against the replica
+    concurrent = true                 # optional: different portals' jobs side by side
     [settings]                        # optional: Scrapy settings for every job
     LOG_LEVEL = "INFO"
 
     [[job]]
     name = "vietnam-id-en-daily"      # recorded as crawl_runs.job (layout alarms compare by it)
-    spider = "vietnam_vn"
+    spider = "vietnam_vn"             # or site = "https://..." (the generic spider)
     editions = ["id", "en"]           # default: every edition of the portal
     window = "last 2 days"            # or since = 2023-09-01 (until = ..., default today)
-    max_articles = 500                # optional; also follow_related, settings, archive
+    max_articles = 500                # optional; also follow_related, follow_sources,
+                                      # settings, archive
 
 The whole plan is checked before any job runs (unknown keys, windows, spiders, editions), each
 problem on one line. Days are the portal's local days by the project's clock
 (`clock.now()`, fixed by $PORTAL_CRAWLER_NOW), taken once when the plan is loaded.
 
-Each job runs as its own `python -m portal_crawler crawl ...` process (a Twisted reactor starts
-once per process) with `-s PORTAL_CRAWLER_JOB=<name>`; the plan's exit code is the worst of its
-jobs': 1 failed (or archive locked by another run) over 3 degraded over 0 ok.
+Running a plan: plan_run.py.
 """
 
 from __future__ import annotations
@@ -26,34 +26,25 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
-import time
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .archive.lock import ArchiveLocked
-from .archive.ownership import NotAnArchive
 from .archive.store import DB_ENV
 from .clock import now
-from .crawl import (
-    EXIT_CODES,
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    check_arguments,
-    check_writable,
-    portal_of,
-)
+from .crawl import PROCESS_SETTINGS, check_arguments, portal_of
 from .discovery.arguments import ArgumentError
+from .portals import Portal
 
-PLAN_KEYS = ("archive", "replica", "settings", "job")
-JOB_KEYS = ("name", "spider", "editions", "window", "since", "until", "max_articles",
-            "follow_related", "settings", "archive")
+PLAN_KEYS = ("archive", "replica", "concurrent", "settings", "job")
+JOB_KEYS = ("name", "spider", "site", "timezone", "editions", "window", "since", "until",
+            "max_articles", "follow_related", "follow_sources", "settings", "archive")
+SITE_SPIDER = "portal"  # the generic spider, for a job with `site = URL`
+FLAGS = ("follow_sources",)  # spider arguments that are flags of `crawl` (no value)
 WINDOW = re.compile(r"last\s+(\d+)\s+days?", re.IGNORECASE)
 SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 # Set by the plan's own keys, not through `settings`.
@@ -62,8 +53,6 @@ RESERVED_SETTINGS = {
     "PORTAL_CRAWLER_JOB": "the job's `name`",
     "PORTAL_CRAWLER_REPLICA": "the plan's `replica` key",
 }
-# Worse outcomes rank higher; the plan exits with the worst job's code.
-SEVERITY = {EXIT_CODES["ok"]: 0, EXIT_CODES["degraded"]: 1, EXIT_CODES["failed"]: 2}
 
 
 class PlanError(ValueError):
@@ -79,24 +68,35 @@ class Job:
     name: str
     spider: str
     editions: tuple[str, ...]  # empty: every edition
-    since: date
-    until: date
+    since: date | None  # None (a site job without a window): every date the site lists
+    until: date | None
     archive: Path
     max_articles: int | None = None
     follow_related: int = 0
     settings: dict[str, str] = field(default_factory=dict)
+    site: str | None = None  # the generic spider's site=URL
+    timezone: str | None = None  # with site: the zone of a site not in the registry
+    portal: str = ""  # the portal it crawls (jobs of one portal never run at once)
+    follow_sources: bool = False
+
+    def arguments(self) -> dict[str, str]:
+        """The spider's arguments (as `scrapy crawl -a`): what `command` passes as options."""
+        arguments = {"site": self.site, "timezone": self.timezone,
+                     "lang": ",".join(self.editions) or None,
+                     "since": self.since.isoformat() if self.since else None,
+                     "until": self.until.isoformat() if self.until else None,
+                     "max_articles": None if self.max_articles is None else str(self.max_articles),
+                     "follow_related": str(self.follow_related) if self.follow_related else None,
+                     "follow_sources": "1" if self.follow_sources else None}
+        return {k: v for k, v in arguments.items() if v is not None}
 
     def command(self, replica: str | None = None) -> list[str]:
         """The `portal-crawler crawl` process that runs this job."""
         cmd = [sys.executable, "-m", "portal_crawler", "crawl", self.spider,
-               "--db", str(self.archive),
-               "--since", self.since.isoformat(), "--until", self.until.isoformat()]
-        if self.editions:
-            cmd += ["--lang", ",".join(self.editions)]
-        if self.max_articles is not None:
-            cmd += ["--max-articles", str(self.max_articles)]
-        if self.follow_related:
-            cmd += ["--follow-related", str(self.follow_related)]
+               "--db", str(self.archive)]
+        for name, value in self.arguments().items():
+            option = f"--{name.replace('_', '-')}"
+            cmd += [option] if name in FLAGS else [option, value]
         if replica:
             cmd += ["--replica", replica]
         for name, value in self.settings.items():
@@ -106,7 +106,10 @@ class Job:
 
     def describe(self) -> str:
         editions = ",".join(self.editions) or "all editions"
-        return f"{self.spider} {editions} {self.since}..{self.until} -> {self.archive}"
+        window = f"{self.since or ''}..{self.until or ''}" if self.since or self.until \
+            else "all dates"
+        what = f"{self.spider} {self.site}" if self.site else self.spider
+        return f"{what} {editions} {window} -> {self.archive}"
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,9 @@ class Plan:
     path: Path
     jobs: tuple[Job, ...]
     replica: str | None = None
+    # Jobs of different portals run at the same time, in one process (run_concurrently).
+    concurrent: bool = False
+    settings: dict[str, str] = field(default_factory=dict)  # [settings]: every job's
 
 
 def load_plan(path: str | os.PathLike[str], clock: datetime | None = None) -> Plan:
@@ -151,6 +157,10 @@ def load_plan(path: str | os.PathLike[str], clock: datetime | None = None) -> Pl
         plan_settings = _settings(data.get("settings"))
     except ArgumentError as exc:
         problems.append(f"{label}: {exc}")
+    concurrent = data.get("concurrent", False)
+    if not isinstance(concurrent, bool):
+        problems.append(f"{label}: concurrent={concurrent!r} is not true or false")
+        concurrent = False
 
     entries = data.get("job")
     if not isinstance(entries, list) or not entries or not all(
@@ -166,6 +176,8 @@ def load_plan(path: str | os.PathLike[str], clock: datetime | None = None) -> Pl
             f"{label}: job #{number}"
         try:
             job = _job(entry, default_archive, plan_settings, base, moment)
+            if concurrent:
+                _check_concurrent(entry)
         except ArgumentError as exc:
             problems.append(f"{where}: {exc}")
             continue
@@ -175,7 +187,16 @@ def load_plan(path: str | os.PathLike[str], clock: datetime | None = None) -> Pl
         jobs.append(job)
     if problems:
         raise PlanError(problems)
-    return Plan(path=path, jobs=tuple(jobs), replica=replica)
+    return Plan(path=path, jobs=tuple(jobs), replica=replica, concurrent=concurrent,
+                settings=plan_settings)
+
+
+def _check_concurrent(entry: dict[str, Any]) -> None:
+    settings = entry.get("settings")
+    for name in settings if isinstance(settings, dict) else ():
+        if PROCESS_SETTINGS.fullmatch(name):
+            raise ArgumentError(f"setting {name} is the whole process's in a concurrent plan: "
+                                "set it in the plan's [settings]")
 
 
 def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dict[str, str],
@@ -186,16 +207,27 @@ def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dic
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip() or not name.isprintable():
         raise ArgumentError("needs a name (a one-line string)")
-    spider = entry.get("spider")
+    site, timezone = entry.get("site"), entry.get("timezone")
+    spider = entry.get("spider", SITE_SPIDER if site is not None else None)
     if not isinstance(spider, str) or not spider:
-        raise ArgumentError("needs a spider (e.g. spider = \"vietnam_vn\")")
+        raise ArgumentError("needs a spider (e.g. spider = \"vietnam_vn\") or a site "
+                            "(site = \"https://...\")")
     editions = _editions(entry.get("editions"))
     max_articles = _count(entry, "max_articles")
     follow_related = _count(entry, "follow_related") or 0
-    since, until = _window(entry, _today(spider, moment))
-    check_arguments(spider, lang=",".join(editions) or None, since=since.isoformat(),
-                    until=until.isoformat(), max_articles=max_articles,
-                    follow_related=follow_related)
+    follow_sources = entry.get("follow_sources", False)
+    if not isinstance(follow_sources, bool):
+        raise ArgumentError(f"follow_sources = {follow_sources!r}: expected true or false")
+    if site is not None or timezone is not None or spider == SITE_SPIDER:
+        portal = _site_portal(spider, site, timezone, follow_related)
+        since, until = _window(entry, _today(portal.timezone, moment), everything=True)
+        _check_site(site, timezone, editions, since, until, max_articles)
+    else:
+        portal = portal_of(spider)
+        since, until = _window(entry, _today(portal.timezone if portal else "UTC", moment))
+        check_arguments(spider, lang=",".join(editions) or None, since=_iso(since),
+                        until=_iso(until), max_articles=max_articles,
+                        follow_related=follow_related)
     settings = {**plan_settings, **_settings(entry.get("settings"))}
     archive = _archive(entry.get("archive"), base) or default_archive
     if archive is None:
@@ -204,18 +236,48 @@ def _job(entry: dict[str, Any], default_archive: Path | None, plan_settings: dic
         archive = Path(os.environ[DB_ENV]).resolve()
     return Job(name=name.strip(), spider=spider, editions=editions, since=since, until=until,
                archive=archive, max_articles=max_articles, follow_related=follow_related,
-               settings=settings)
+               settings=settings, site=site, timezone=timezone,
+               portal=portal.name if portal is not None else spider,
+               follow_sources=follow_sources)
 
 
-def _today(spider: str, moment: datetime) -> date:
-    """Today in the portal's own timezone (UTC for a spider without a portal)."""
-    portal = portal_of(spider)
-    zone = ZoneInfo(portal.timezone) if portal is not None else ZoneInfo("UTC")
-    return moment.astimezone(zone).date()
+def _site_portal(spider: str, site: Any, timezone: Any, follow_related: int) -> Portal:
+    """The portal of a `site = URL` job (the registry's entry, else one derived from it)."""
+    from .spiders.portal import SiteArguments
+
+    if spider != SITE_SPIDER:
+        key = "site" if site is not None else "timezone"
+        raise ArgumentError(f"{key} goes with the {SITE_SPIDER} spider, not {spider}")
+    if not isinstance(site, str) or not site:
+        raise ArgumentError(f"the {SITE_SPIDER} spider needs a site (site = \"https://...\")")
+    if timezone is not None and not isinstance(timezone, str):
+        raise ArgumentError(f"timezone={timezone!r} is not a zone name (e.g. \"Asia/Hanoi\")")
+    if follow_related:
+        raise ArgumentError("follow_related is not for a site job")
+    return SiteArguments.parse(site, timezone=timezone).portal
 
 
-def _window(entry: dict[str, Any], today: date) -> tuple[date, date]:
-    """`window = "last N days"` (today and the N-1 days before), or since [+ until]."""
+def _check_site(site: str, timezone: str | None, editions: tuple[str, ...], since: date | None,
+                until: date | None, max_articles: int | None) -> None:
+    from .spiders.portal import SiteArguments
+
+    SiteArguments.parse(site, timezone=timezone, since=_iso(since), until=_iso(until),
+                        max_articles=max_articles, lang=",".join(editions) or None)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _today(zone: str, moment: datetime) -> date:
+    """Today in the portal's own time zone."""
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def _window(entry: dict[str, Any], today: date,
+            everything: bool = False) -> tuple[date | None, date | None]:
+    """`window = "last N days"` (today and the N-1 days before), or since [+ until]; neither:
+    the last 2 days, or (`everything`, a site job, as `crawl --site`) no window at all."""
     window = entry.get("window")
     since, until = entry.get("since"), entry.get("until")
     if window is not None:
@@ -228,6 +290,8 @@ def _window(entry: dict[str, Any], today: date) -> tuple[date, date]:
     if since is None:
         if until is not None:
             raise ArgumentError("until needs since (or use window = \"last N days\")")
+        if everything:
+            return None, None
         return today - timedelta(days=1), today  # the crawl's own default: last 2 days
     first = _date("since", since)
     last = _date("until", until) if until is not None else today
@@ -319,60 +383,3 @@ def _settings(value: Any) -> dict[str, str]:
 
 def _names(names: list[str]) -> str:
     return ", ".join(repr(n) for n in names)
-
-
-@dataclass(frozen=True)
-class JobResult:
-    job: Job
-    code: int
-    outcome: str
-    seconds: float
-
-
-def run_plan(plan: Plan, echo: Callable[[str], None] = print) -> int:
-    """Run every job in order, each in its own process; one line per job; the worst code."""
-    results = []
-    for job in plan.jobs:
-        result = run_job(job, plan.replica)
-        results.append(result)
-        echo(f"job {job.name}: {result.outcome} ({job.describe()}, {result.seconds:.0f} s)")
-    code = max((r.code for r in results), key=SEVERITY.__getitem__, default=0)
-    failed = [r.job.name for r in results if r.code != 0]
-    summary = "ok" if not failed else f"{len(failed)} of {len(results)} not ok: " + \
-        ", ".join(failed)
-    echo(f"plan {plan.path}: {summary}")
-    return code
-
-
-def run_job(job: Job, replica: str | None = None) -> JobResult:
-    started = time.monotonic()
-    try:
-        # The child would refuse too; checking here names the holder in the job's line.
-        check_writable(job.archive)
-    except (ArchiveLocked, NotAnArchive) as exc:
-        kind = "locked" if isinstance(exc, ArchiveLocked) else "refused"
-        return JobResult(job, EXIT_CODES["failed"], f"{kind}: {exc}",
-                         time.monotonic() - started)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    process = subprocess.Popen(job.command(replica))
-    try:
-        returncode = process.wait()
-    except KeyboardInterrupt:
-        process.wait()  # the crawl got the same Ctrl-C and closes its run cleanly
-        raise
-    return JobResult(job, *_judge(returncode), time.monotonic() - started)
-
-
-def _judge(returncode: int) -> tuple[int, str]:
-    """The job's exit code as (plan code, outcome)."""
-    outcomes = {code: outcome for outcome, code in EXIT_CODES.items()}
-    if returncode in outcomes:
-        return returncode, outcomes[returncode]
-    if returncode == EXIT_INTERRUPTED:
-        return EXIT_CODES["failed"], "interrupted (run the plan again to resume)"
-    if returncode == EXIT_USAGE:
-        return EXIT_CODES["failed"], "failed (the crawl refused its arguments)"
-    if returncode < 0:
-        return EXIT_CODES["failed"], f"failed (killed by signal {-returncode})"
-    return EXIT_CODES["failed"], f"failed (exit {returncode})"

@@ -50,6 +50,8 @@ DOWNLOAD_SLOTS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # Every request to a portal's host in the portal's slot (robots.txt's too): slots.py.
+    "portal_crawler.slots.PortalSlotMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "portal_crawler.politeness.PoliteRetryMiddleware": 550,
     # Sees responses before RedirectMiddleware (600) does.
@@ -68,8 +70,9 @@ PORTAL_CRAWLER_BLOCK_PAUSE = 900.0
 PORTAL_CRAWLER_BLOCK_RETRIES = 3
 
 DOWNLOAD_HANDLERS = {
-    "http": "portal_crawler.offline.ReplicaAwareDownloadHandler",
-    "https": "portal_crawler.offline.ReplicaAwareDownloadHandler",
+    # Offline mode (offline.py), and one slot per portal across the crawlers of a process.
+    "http": "portal_crawler.slots.PacedDownloadHandler",
+    "https": "portal_crawler.slots.PacedDownloadHandler",
     # Portals are fetched over HTTP(S) only: no other scheme can leave offline mode.
     "ftp": None,
     "s3": None,
@@ -110,12 +113,20 @@ PORTAL_CRAWLER_PROGRESS_INTERVAL = 30.0
 # Items per write transaction.
 PORTAL_CRAWLER_BATCH_SIZE = 50
 
+# A distributed crawl (docs/distributed.md): the redis:// URL of the run's shared frontier
+# makes this process a worker ($PORTAL_CRAWLER_FRONTIER); the writer (`portal-crawler ingest`)
+# is the only process that opens the archive. Workers wait while the records stream holds more
+# than PORTAL_CRAWLER_STREAM_BACKLOG entries.
+PORTAL_CRAWLER_FRONTIER = os.environ.get("PORTAL_CRAWLER_FRONTIER")
+PORTAL_CRAWLER_STREAM_BACKLOG = 10_000
+
 # Off for Scrapy's debugging commands (portal_crawler/commands): no lock, no run recorded.
 PORTAL_CRAWLER_WRITE_ARCHIVE = True
 
 # Settings for the offline replica on loopback: no politeness delays needed there. Applied
 # whenever PORTAL_CRAWLER_REPLICA is set, by the ReplicaProfile add-on.
-ADDONS = {"portal_crawler.offline_profile.ReplicaProfile": 0}
+ADDONS = {"portal_crawler.offline_profile.ReplicaProfile": 0,
+          "portal_crawler.distributed.addon.Frontier": 10}
 REPLICA_PROFILE = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,

@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from portal_crawler.challenge import challenge
-from portal_crawler.clock import now_iso
-from portal_crawler.crawl_runs import CrawlRunRecorder
-from portal_crawler.discovery.arguments import ArgumentError, parse_count, parse_day
+from portal_crawler.discovery.arguments import (
+    ArgumentError,
+    parse_count,
+    parse_day,
+    parse_flag,
+)
 from portal_crawler.discovery.feeds import (
     INDEX,
     Listed,
@@ -37,20 +40,16 @@ from portal_crawler.discovery.feeds import (
 from portal_crawler.discovery.listings import (
     USUAL_FEEDS,
     USUAL_SITEMAPS,
-    canonical_link,
     feed_links,
     is_listing_url,
     read_listing_page,
 )
-from portal_crawler.discovery.window import Verdict, judge
-from portal_crawler.extract import extract
 from portal_crawler.identity import article_id, canonical_url
-from portal_crawler.items import FetchFailure, NotModified, RawPage, send_record
 from portal_crawler.parsers.generic import NOT_ARTICLE
 from portal_crawler.portals import Portal, portal_for, register
 from portal_crawler.registry import RegistryError, derive_portal
 
-from .vietnam_vn import body_encoding
+from .base import ArticleSpider, with_page_identity
 
 DEFAULT_MAX_ARTICLES = 1000
 LISTING_DEPTH = 2   # PORTAL_CRAWLER_LISTING_DEPTH: section/tag links followed from the home
@@ -65,11 +64,13 @@ class SiteArguments:
     until: date | None = None
     max_articles: int | None = DEFAULT_MAX_ARTICLES
     languages: frozenset[str] = frozenset()
+    follow_sources: bool = False
 
     @classmethod
     def parse(cls, site: str | None, *, timezone: str | None = None, since: str | None = None,
               until: str | None = None, max_articles: str | int | None = None,
-              lang: str | None = None) -> SiteArguments:
+              lang: str | None = None,
+              follow_sources: str | bool | None = None) -> SiteArguments:
         """The registry's entry for the site's host, else one derived from the URL; no window
         unless given; at most DEFAULT_MAX_ARTICLES articles unless given."""
         if not site:
@@ -85,7 +86,8 @@ class SiteArguments:
             raise ArgumentError(f"since={first} is after until={last}")
         limit = parse_count("max_articles", max_articles, minimum=1)
         langs = frozenset(p.strip().lower() for p in (lang or "").split(",") if p.strip())
-        return cls(portal, first, last, DEFAULT_MAX_ARTICLES if limit is None else limit, langs)
+        return cls(portal, first, last, DEFAULT_MAX_ARTICLES if limit is None else limit, langs,
+                   parse_flag("follow_sources", follow_sources))
 
     def in_window(self, day: date | None) -> bool:
         if self.since is None and self.until is None:
@@ -94,21 +96,25 @@ class SiteArguments:
             self.until is None or day <= self.until)
 
 
-class PortalSpider(scrapy.Spider):
+class PortalSpider(ArticleSpider):
     name = "portal"
     portal: Portal | None = None  # per crawl, from site=URL (crawl.check_arguments skips it)
 
     def __init__(self, site: str | None = None, since: str | None = None,
                  until: str | None = None, max_articles: str | None = None,
-                 lang: str | None = None, timezone: str | None = None, **kwargs: Any) -> None:
+                 lang: str | None = None, timezone: str | None = None,
+                 follow_sources: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.arguments: dict[str, Any] = {"site": site, "since": since, "until": until,
                                           "max_articles": max_articles, "lang": lang,
                                           "timezone": timezone}
+        if follow_sources is not None:
+            self.arguments["follow_sources"] = follow_sources
         self.argument_error: str | None = None
         try:
             self.args = SiteArguments.parse(site, timezone=timezone, since=since, until=until,
-                                            max_articles=max_articles, lang=lang)
+                                            max_articles=max_articles, lang=lang,
+                                            follow_sources=follow_sources)
         except ArgumentError as exc:
             self.argument_error = str(exc)
             self.args = SiteArguments(derive_portal("http://invalid.invalid/"))
@@ -119,14 +125,9 @@ class PortalSpider(scrapy.Spider):
             self.arguments["registry_entry"] = (
                 f"derived: name={self.portal.name} hosts={','.join(sorted(self.portal.hosts))} "
                 f"timezone={self.portal.timezone} language=<html lang>")
-        self.listed_by: dict[str, set[str]] = {}
-        self.truncated = False  # max_articles left listed articles out (set by the gate)
         self.site_language: str | None = None
         # Articles a sitemap or feed dated inside the window (an undated page is kept then).
         self.window_dated: set[str] = set()
-
-    def _now(self) -> str:
-        return now_iso(self.settings.get("PORTAL_CRAWLER_NOW"))
 
     async def start(self) -> AsyncIterator[Any]:
         if self.argument_error:
@@ -210,23 +211,14 @@ class PortalSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """A candidate page -> one Article, unless it is not one (then nothing is archived)."""
-        fetched_at = self._now()
-        if response.status == 304:
-            self.record(NotModified(url=response.url, fetched_at=fetched_at))
+        page = self._page(response)
+        if page is None:
             return
-        via = response.meta.get("via")
-        if not isinstance(response, HtmlResponse):
-            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-            self._failure(response.url, f"not an HTML page ({content_type or 'no type'})",
-                          response.status, via=via)
-            return
+        fetched_at, encoding = page
         if reason := challenge(response.body):
-            self._failure(response.url, reason, response.status, via=via)
+            self._failure(response.url, reason, response.status, via=response.meta.get("via"))
             return
-        encoding = body_encoding(response)
-        self.crawler.stats.inc_value("articles/pages_fetched")
-        article = extract(response.body, response.url, fetched_at=fetched_at,
-                          encoding=encoding)
+        article = self._extracted(response, fetched_at, encoding)
         if NOT_ARTICLE in article.messages or not article.body:
             self._skip("not_articles", response.url, "not an article")
             return
@@ -236,38 +228,21 @@ class PortalSpider(scrapy.Spider):
             return
         if not self._in_window(response, article):
             return
-        article = self._identity(response, article)
-        self.record(RawPage.from_response(response, encoding, fetched_at))
-        yield article
+        yield self._keep(response, self._identity(response, article), encoding, fetched_at)
+        yield from self._sources(response, article)
 
-    def _in_window(self, response: Response, article: Any) -> bool:
-        """As for vietnam_vn (discovery/window.py): judged on the article's own date in the
-        portal's zone; an undated one only when a sitemap or feed dated it in the window."""
+    def _window(self, response: Response) -> tuple[date, date] | None:
+        """As for vietnam_vn: judged on the article's own date in the portal's zone; no
+        window unless --since or --until was given."""
         if self.args.since is None and self.args.until is None:
-            return True
-        listed = article_id(canonical_url(response.url)) in self.window_dated
-        verdict = judge(article.date_published, self.portal.timezone,
-                        self.args.since or date.min, self.args.until or date.max, listed)
-        if verdict is Verdict.UNDATED:
-            self.crawler.stats.inc_value("articles/undated")
-        if verdict is not Verdict.OUT:
-            return True
-        self.crawler.stats.inc_value("articles/out_of_window")
-        CrawlRunRecorder.count(self.crawler, "out_of_window")
-        self.logger.debug("outside the window (published %s): %s",
-                          article.date_published or "undated", response.url)
-        return False
+            return None
+        return self.args.since or date.min, self.args.until or date.max
+
+    def _window_listed(self, response: Response) -> bool:
+        return article_id(canonical_url(response.url)) in self.window_dated
 
     def _identity(self, response: Response, article: Any) -> Any:
-        """The page's rel=canonical, when on the same site, is the article's identity."""
-        link = canonical_link(response.body, response.url)
-        if not link or not self.portal.owns(link) or is_listing_url(link):
-            return article
-        try:
-            canonical = canonical_url(link)
-        except ValueError:
-            return article
-        return replace(article, canonical_url=canonical, id=article_id(canonical))
+        return with_page_identity(response, article, self.portal)
 
     def _listed(self, response: Response, entry: Listed, via: str) -> Iterator[Any]:
         """An entry in the window by its publication date; one with only a <lastmod> unless
@@ -326,19 +301,12 @@ class PortalSpider(scrapy.Spider):
                               priority=-10 if kind == "listing" else 0,
                               meta={"kind": kind, "download_slot": self.portal.name, **meta})
 
-    def sitemaps_listing(self, url: str) -> set[str]:
-        try:
-            return set(self.listed_by.get(article_id(canonical_url(url)), ()))
-        except ValueError:
-            return set()
-
     def failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         meta = request.meta if request is not None else {}
         kind = meta.get("kind", "article")
-        url = request.url if request is not None else ""
         if kind == "robots" or (meta.get("probe") and failure.check(HttpError)
                                 and status in QUIET):
             # No robots.txt, or no feed at a usual path: nothing declared, not a failure.
@@ -347,23 +315,8 @@ class PortalSpider(scrapy.Spider):
                 for req in self._probe(USUAL_SITEMAPS, self.parse_sitemap):
                     self.crawler.engine.crawl(req)
             return
-        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
-            self.record(FetchFailure(url=url, reason="forbidden by robots.txt", at=self._now(),
-                                     kind=kind, denied=True, via=meta.get("via")))
-            return
-        reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        self._failure(url, reason, status, kind, meta.get("via"))
+        super().failed(failure)
 
     def _skip(self, stat: str, url: str, why: str) -> None:
         self.crawler.stats.inc_value(f"portal/{stat}")
         self.logger.info("%s, not archived: %s", why, url)
-
-    def _failure(self, url: str, reason: str, status: int | None,
-                 kind: str = "article", via: str | None = None) -> None:
-        self.logger.warning("failed %s: %s", url, reason)
-        self.record(FetchFailure(url=url, reason=reason, status=status, at=self._now(),
-                                 kind=kind, via=via))
-
-    def record(self, record: RawPage | FetchFailure | NotModified) -> None:
-        send_record(self.crawler, record)
-

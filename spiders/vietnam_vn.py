@@ -8,21 +8,19 @@ date after extraction (discovery/window.py), and only those inside the window ar
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.http import HtmlResponse, Response, TextResponse
-from twisted.python.failure import Failure
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response, TextResponse
 
 from portal_crawler.article import Article
-from portal_crawler.clock import now, now_iso
-from portal_crawler.crawl_runs import CrawlRunRecorder
+from portal_crawler.clock import now
 from portal_crawler.discovery.arguments import ArgumentError, CrawlArguments
 from portal_crawler.discovery.sitemaps import (
     CATEGORY,
@@ -34,14 +32,14 @@ from portal_crawler.discovery.sitemaps import (
     reaches_newest,
     read_sitemap,
 )
-from portal_crawler.discovery.window import Verdict, judge, printed_day
-from portal_crawler.extract import extract
+from portal_crawler.discovery.window import printed_day
 from portal_crawler.identity import article_id, canonical_url, edition_of
-from portal_crawler.items import FetchFailure, NotModified, RawPage, send_record
 from portal_crawler.killpoints import SETTING as KILL_SETTING
 from portal_crawler.killpoints import maybe_kill
 from portal_crawler.offline import REPLICA_SETTING, replica_problem
 from portal_crawler.portals import VIETNAM_VN
+
+from .base import ArticleSpider
 
 FOLLOWED_RELATIONS = ("same_topic", "same_category", "same_author")
 SITEMAP_INDEX = re.compile(r"^/sitemap\.xml(?:\.gz)?$")
@@ -65,7 +63,7 @@ def callback_name(url: str) -> str:
     return "parse_article"
 
 
-class VietnamVnSpider(scrapy.Spider):
+class VietnamVnSpider(ArticleSpider):
     name = "vietnam_vn"
     portal = VIETNAM_VN
     allowed_domains = ["vietnam.vn"]
@@ -73,24 +71,24 @@ class VietnamVnSpider(scrapy.Spider):
 
     def __init__(self, lang: str | None = None, since: str | None = None,
                  until: str | None = None, max_articles: str | None = None,
-                 follow_related: str | None = None, **kwargs: Any) -> None:
+                 follow_related: str | None = None, follow_sources: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.arguments = {"lang": lang, "since": since, "until": until,
                           "max_articles": max_articles, "follow_related": follow_related}
+        if follow_sources is not None:
+            self.arguments["follow_sources"] = follow_sources
         # A wrong argument stops the crawl at start with one line naming it (see start()),
         # rather than a traceback from the constructor, and the run is recorded as failed.
         self.argument_error: str | None = None
         try:
             self.args = CrawlArguments.parse(self.portal, lang=lang, since=since, until=until,
                                              max_articles=max_articles,
-                                             follow_related=follow_related)
+                                             follow_related=follow_related,
+                                             follow_sources=follow_sources)
         except ArgumentError as exc:
             self.argument_error = str(exc)
             self.args = CrawlArguments.parse(self.portal)
-        # Article id -> the daily sitemaps that listed it: a failed article keeps their marks
-        # back, even when it was requested first from elsewhere (a listing, a related list).
-        self.listed_by: dict[str, set[str]] = {}
-        self.truncated = False  # max_articles left listed articles out (set by the gate)
         # Article ids listed by a sitemap read for the window's days: an undated article is
         # archived only with that evidence (discovery/window.py).
         self.sitemap_dated: set[str] = set()
@@ -104,10 +102,6 @@ class VietnamVnSpider(scrapy.Spider):
             spider.args = CrawlArguments.parse(spider.portal, clock=now(clock),
                                                **spider.arguments)
         return spider
-
-    def _now(self) -> str:
-        """The project's clock: PORTAL_CRAWLER_NOW as a setting or variable, else now."""
-        return now_iso(self.settings.get("PORTAL_CRAWLER_NOW"))
 
     async def start(self) -> AsyncIterator[Any]:
         if self.argument_error:
@@ -201,50 +195,29 @@ class VietnamVnSpider(scrapy.Spider):
         @returns requests 0 0
         @filled id url canonical_url language headline body source date_published
         """
-        fetched_at = self._now()
-        if response.status == 304:
-            self.record(NotModified(url=response.url, fetched_at=fetched_at))
+        page = self._page(response)
+        if page is None:
             return
-        via = response.meta.get("via")
-        if not isinstance(response, HtmlResponse):
-            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-            self._failure(response.url, f"not an HTML page ({content_type or 'no type'})",
-                          response.status, via=via)
-            return
-        encoding = body_encoding(response)
-        self.crawler.stats.inc_value("articles/pages_fetched")
-        article = extract(response.body, response.url, fetched_at=fetched_at,
-                          encoding=encoding)
+        fetched_at, encoding = page
+        article = self._extracted(response, fetched_at, encoding)
         if not self._in_window(response, article):
             return
-        self.record(RawPage.from_response(response, encoding, fetched_at))
-        yield article
+        yield self._keep(response, article, encoding, fetched_at)
+        yield from self._sources(response, article)
         depth = response.meta.get("related_depth", 0)
         if depth < self.args.follow_related:
             yield from self._related(response, article, depth + 1)
 
-    def _in_window(self, response: Response, article: Article) -> bool:
-        """Every path of discovery ends here: an article published outside the window is
-        counted and neither it nor its raw page is archived, nor are its related lists
-        followed. A page asked for by URL (`scrapy parse`, `scrapy check`) has no window."""
+    def _window(self, response: Response) -> tuple[date, date] | None:
+        """A page asked for by URL (`scrapy parse`, `scrapy check`) has no window."""
         if response.meta.get("kind") != "article":
-            return True
-        listed = any(self._sitemap_key(url) in self.sitemap_dated
-                     for url in (response.url, response.request.url if response.request
-                                 else response.url))
-        verdict = judge(article.date_published, self.portal.timezone, self.args.since,
-                        self.args.until, listed)
-        if verdict is Verdict.IN:
-            return True
-        stats = self.crawler.stats
-        if verdict is Verdict.UNDATED:
-            stats.inc_value("articles/undated")
-            return True
-        stats.inc_value("articles/out_of_window")
-        CrawlRunRecorder.count(self.crawler, "out_of_window")
-        self.logger.debug("outside the window %s..%s (published %s): %s", self.args.since,
-                          self.args.until, article.date_published or "undated", response.url)
-        return False
+            return None
+        return self.args.since, self.args.until
+
+    def _window_listed(self, response: Response) -> bool:
+        return any(self._sitemap_key(url) in self.sitemap_dated
+                   for url in (response.url, response.request.url if response.request
+                               else response.url))
 
     @staticmethod
     def _sitemap_key(url: str) -> str | None:
@@ -296,13 +269,6 @@ class VietnamVnSpider(scrapy.Spider):
             self.crawler.stats.inc_value("articles/discovered")
         yield self._follow(response, url, self.parse_article, "article", **meta)
 
-    def sitemaps_listing(self, url: str) -> set[str]:
-        """The daily sitemaps that listed this article (its id, whatever the mirror)."""
-        try:
-            return set(self.listed_by.get(article_id(canonical_url(url)), ()))
-        except ValueError:  # an invalid URL was never listed under an id
-            return set()
-
     def _follow(self, response: Response, url: str, callback: Any, kind: str,
                 **meta: Any) -> scrapy.Request:
         """Every portal request shares one download slot: politeness is per portal, not per
@@ -314,49 +280,3 @@ class VietnamVnSpider(scrapy.Spider):
         return response.follow(url, callback, errback=self.failed, dont_filter=kind == "article",
                                priority=-10 if kind == "listing" else 0,
                                meta={"kind": kind, "download_slot": self.portal.name, **meta})
-
-    def failed(self, failure: Failure) -> None:
-        request = getattr(failure, "request", None)
-        response = getattr(failure.value, "response", None)
-        status = response.status if response is not None else None
-        reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        kind = request.meta.get("kind", "article") if request is not None else "article"
-        url = request.url if request is not None else ""
-        via = request.meta.get("via") if request is not None else None
-        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
-            self.record(FetchFailure(url=url, reason="forbidden by robots.txt", at=self._now(),
-                                     kind=kind, denied=True, via=via))
-            return
-        self._failure(url, reason, status, kind, via)
-
-    def _failure(self, url: str, reason: str, status: int | None,
-                 kind: str = "article", via: str | None = None) -> None:
-        self.logger.warning("failed %s: %s", url, reason)
-        self.record(FetchFailure(url=url, reason=reason, status=status, at=self._now(),
-                                 kind=kind, via=via))
-
-    def record(self, record: RawPage | FetchFailure | NotModified) -> None:
-        """To the archive, not to the item pipelines: only Articles are items (and rows of a
-        `scrapy crawl -O` feed)."""
-        send_record(self.crawler, record)
-
-
-def body_encoding(response: TextResponse) -> str:
-    """The response's encoding, unless the body labelled UTF-8 is latin-1 bytes (a misconfigured
-    server): then windows-1252, which reads every latin-1 byte as latin-1 does, instead of
-    replacement characters. A UTF-8 page with a few damaged bytes stays UTF-8."""
-    encoding = response.encoding
-    try:
-        utf8 = codecs.lookup(encoding).name == "utf-8"
-    except LookupError:
-        return encoding
-    if utf8:
-        try:
-            response.body.decode("utf-8")
-        except UnicodeDecodeError:
-            text = response.body.decode("utf-8", "replace")
-            damaged = text.count("\ufffd")
-            multibyte = sum(1 for c in text if c > "\x7f") - damaged
-            if damaged > multibyte:
-                return "cp1252"
-    return encoding

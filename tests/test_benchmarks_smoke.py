@@ -46,3 +46,12 @@ def test_incremental_benchmark_smoke() -> None:
     assert "run 2 (unchanged replica):      0 article pages fetched" in out, out
     assert "fetched exactly the 30 edited and added pages: yes" in out, out
     assert "archived 20 new and 10 updated: yes" in out, out
+
+
+def test_distributed_benchmark_smoke() -> None:
+    """`crawl --workers 2` end to end (private redis-server, two workers, the writer)."""
+    out = _smoke("bench_distributed.py")
+    for figure in ("1 process:", "--workers 2:", "writer alone:", "workers 2 / 1:",
+                   "serial ceiling:", "1 process / ceil:", "workers 2 / ceil:"):
+        assert figure in out, out
+    assert out.count("(100 archived)") == 2, out

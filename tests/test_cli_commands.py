@@ -1,4 +1,4 @@
-"""`demo`, `extract` and `crawl --follow-related`, run as the real command in a subprocess.
+"""`extract` and `crawl --follow-related`, run as the real command in a subprocess.
 
 Oracles: the reference pages (tests/pages: saved HTML with the Article it must give), the
 README's documented commands as written, and the replica's request log (what was fetched)."""
@@ -6,14 +6,12 @@ README's documented commands as written, and the replica's request log (what was
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from conftest import CRAWL_CLOCK, ROOT, cli
 from parsel import Selector
-from test_crawl_e2e import expected_articles
 
 from portal_crawler.article import FIELD_NAMES
 from portal_crawler.replica.generate import SiteMap
@@ -30,23 +28,6 @@ def comparable(name: str, value: Any) -> Any:
     if name == "parser":
         return value.split("+", 1)[0]
     return value
-
-
-# -- demo --------------------------------------------------------------------------------------
-def test_demo_as_the_readme_runs_it(tmp_path):
-    """README: `portal-crawler demo` serves the replica, crawls all of it, prints what it kept."""
-    db = tmp_path / "demo.db"
-    result = cli("demo", "--db", str(db), timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = result.stdout.splitlines()
-    assert re.fullmatch(r"replica of www\.vietnam\.vn serving on http://127\.0\.0\.1:\d+",
-                        lines[0])
-    assert f"crawl ok; archive {db}" in lines
-    expected = expected_articles()
-    printed = {line.split()[0] for line in lines if re.match(r"[0-9a-f]{16}  ", line)}
-    assert printed == set(expected)
-    assert f"{len(expected)} articles" in result.stdout
-    assert "Traceback" not in result.stderr
 
 
 # -- extract -----------------------------------------------------------------------------------

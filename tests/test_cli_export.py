@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from portal_crawler.archive.store import Archive
-from portal_crawler.article import FIELD_NAMES, Article
+from portal_crawler.article import Article
 from portal_crawler.cli import main
+from portal_crawler.exports.links import EXPORT_FIELDS
 
 
 def invoke(*args: str):
@@ -48,7 +49,7 @@ def test_csv_has_every_field_and_nested_json(crawled_archive, tmp_path):
     assert invoke("export", "--db", str(crawled_archive), "--format", "csv",
                   "-o", str(out)).exit_code == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"), newline="")))
-    assert list(rows[0]) == list(FIELD_NAMES)
+    assert list(rows[0]) == list(EXPORT_FIELDS)  # the contract's, then the archive's links
     with Archive.open_reader(crawled_archive) as archive:
         for row in rows:
             article = archive.get_article(row["id"])
@@ -65,7 +66,7 @@ def test_parquet_keeps_nested_types(crawled_archive, tmp_path):
                     "-o", str(out))
     assert result.exit_code == 0, result.stderr
     table = pq.read_table(out)
-    assert table.column_names == list(FIELD_NAMES)
+    assert table.column_names == list(EXPORT_FIELDS)
     with Archive.open_reader(crawled_archive) as archive:
         assert table.num_rows == archive.count("articles")
         for row in table.to_pylist():

@@ -65,6 +65,9 @@ NOT_RUN: dict[str, str] = {
         "starts scrapyd with a password file; tests/test_scrapyd.py runs scrapyd on loopback",
     r"^printf 'machine 127\.0\.0\.1|^alias sd=|^sd ":
         "scrapyd's HTTP API through curl; tests/test_scrapyd.py schedules through that API",
+    r"^portal-crawler ingest ":
+        "waits for a distributed run's workers at a Redis frontier; tests/test_distributed.py "
+        "runs ingest with workers against a real redis-server",
     BENCHMARK:
         "a benchmark at full size, run by hand (minutes); CI runs them at --smoke size in "
         "tests/test_benchmarks_smoke.py, test_bench_corpus.py and test_reliability_fuzz_smoke.py",

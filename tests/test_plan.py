@@ -12,9 +12,10 @@ from conftest import ROOT, cli
 from test_crawl_e2e import expected_articles, rows
 from test_crawl_window import local_day
 
-from portal_crawler import plan as plan_module
+from portal_crawler import plan_run as plan_module
 from portal_crawler.archive.lock import WriterLock
-from portal_crawler.plan import Job, JobResult, Plan, PlanError, load_plan, run_plan
+from portal_crawler.plan import Job, Plan, PlanError, load_plan
+from portal_crawler.plan_run import JobResult, run_plan
 
 # 2023-09-14 12:00 in Hanoi: "last 2 days" is 2023-09-13..2023-09-14, the replica's day.
 NOW = "2023-09-14T05:00:00+00:00"
@@ -88,6 +89,22 @@ def test_the_guide_shows_the_example_plan():
     ('jobs = []\n[[job]]\nname = "a"\nspider = "vietnam_vn"\n', "unknown key 'jobs'"),
     ('archive = "a.db"\n', "no jobs"),
     ('[[job]\n', "not valid TOML"),
+    ('[[job]]\nname = "a"\nspider = "vietnam_vn"\nsite = "https://example.org/"\n',
+     "job 'a': site goes with the portal spider, not vietnam_vn"),
+    ('[[job]]\nname = "a"\nspider = "portal"\n', "job 'a': the portal spider needs a site"),
+    ('[[job]]\nname = "a"\nsite = "ftp://example.org/"\n',
+     "job 'a': site='ftp://example.org/' is not an http(s) URL"),
+    ('[[job]]\nname = "a"\nsite = "https://example.org/"\ntimezone = "Mars/Olympus"\n',
+     "job 'a': https://example.org/: unknown time zone 'Mars/Olympus'"),
+    ('[[job]]\nname = "a"\nsite = "https://example.org/"\nfollow_related = 1\n',
+     "job 'a': follow_related is not for a site job"),
+    ('[[job]]\nname = "a"\nspider = "vietnam_vn"\ntimezone = "UTC"\n',
+     "job 'a': timezone goes with the portal spider, not vietnam_vn"),
+    ('concurrent = "yes"\n[[job]]\nname = "a"\nspider = "vietnam_vn"\n',
+     "concurrent='yes' is not true or false"),
+    ('concurrent = true\n[[job]]\nname = "a"\nspider = "vietnam_vn"\n'
+     'settings = { LOG_LEVEL = "INFO" }\n',
+     "job 'a': setting LOG_LEVEL is the whole process's in a concurrent plan"),
 ])
 def test_bad_plans_are_refused_with_one_line(tmp_path, body, message):
     if "archive" not in body:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..article import Article
 from ..identity import canonical_url
+from .republications import link_batch
 from .rows import article_row, changed_fields, dumps, row_to_article, search_row
 from .search_text import SEARCH_COLUMNS
 
@@ -55,10 +56,12 @@ def save_articles(conn: sqlite3.Connection, articles: Sequence[Article], *, seen
         existing = {r[0]: r[1:] for r in _select_in(
             conn, "select id, content_hash, version, first_seen, status, withdrawn_at, "
                   "last_seen from articles where id in ({})", ids)}
-        twins = dict(_select_in(
-            conn, "select fingerprint, id from articles where fingerprint in ({})",
+        # Same text is an alias only within one portal: across portals it is a republication
+        # (republications.py links the two), never merged.
+        twins = {(portal, fingerprint): id_ for fingerprint, portal, id_ in _select_in(
+            conn, "select fingerprint, portal, id from articles where fingerprint in ({})",
             [r["fingerprint"] for r, a in zip(rows, articles, strict=True)
-             if a.id not in existing and a.body]))
+             if a.id not in existing and a.body])}
         outcomes: list[str] = []
         new_rows: list[tuple] = []
         children: list[Article] = []
@@ -71,7 +74,7 @@ def save_articles(conn: sqlite3.Connection, articles: Sequence[Article], *, seen
             if old is None:
                 # Same text at another URL is an alias; a page with no body (a gallery, a
                 # video) has no text to be the same by.
-                twin = twins.get(row["fingerprint"]) if article.body else None
+                twin = twins.get((article.portal, row["fingerprint"])) if article.body else None
                 if twin is not None and twin != article.id:
                     aliases.append((article.url, article.canonical_url, twin, when))
                     if seen:
@@ -82,7 +85,7 @@ def save_articles(conn: sqlite3.Connection, articles: Sequence[Article], *, seen
                            withdrawn_at=None)
                 new_rows.append(tuple(row[c] for c in ARTICLE_COLUMNS))
                 if article.body:
-                    twins[row["fingerprint"]] = article.id
+                    twins[(article.portal, row["fingerprint"])] = article.id
                 existing[article.id] = (row["content_hash"], 1, when, "live", None, when)
                 children.append(article)
                 outcomes.append("new")
@@ -104,6 +107,7 @@ def save_articles(conn: sqlite3.Connection, articles: Sequence[Article], *, seen
         for table in ("images", "links", "translations"):
             conn.executemany(f"delete from {table} where article_id = ?", replaced)
         _insert_children(conn, children)
+        link_batch(conn, articles, outcomes, aliases, at=at)
         if before_commit is not None:
             before_commit()
     return outcomes

@@ -189,8 +189,27 @@ def article_record(archive: Archive, id_: str) -> dict[str, Any]:
         "select b.id, b.language, b.headline from articles a join articles b "
         "on b.portal = a.portal and b.edition_key = a.edition_key and b.id != a.id "
         "where a.id = ? order by b.language", [id_]))
+    original, copies = republications(archive, id_)
     return {"article": article.to_dict(), "archive": state, "versions": versions,
-            "aliases": aliases, "editions_archived": editions}
+            "aliases": aliases, "editions_archived": editions,
+            "republished_from": original, "republished_as": copies}
+
+
+_LINKED = "o.id, o.portal, o.language, o.url, o.headline, o.date_published"
+
+
+def republications(archive: Archive, id_: str) -> tuple[dict[str, Any] | None, list[dict]]:
+    """The archived original this article republishes (or None) and the archived articles
+    of other portals that republish it (republications.py)."""
+    if not archive.db["republications"].exists():  # an archive not migrated yet
+        return None, []
+    original = next(iter(archive.db.query(
+        f"select {_LINKED} from republications r join articles o on o.id = r.original_id "
+        "where r.republication_id = ?", [id_])), None)
+    copies = list(archive.db.query(
+        f"select {_LINKED} from republications r join articles o on o.id = r.republication_id "
+        "where r.original_id = ? order by o.portal, o.language, o.url", [id_]))
+    return original, copies
 
 
 # -- search --------------------------------------------------------------------------------

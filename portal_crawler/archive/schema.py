@@ -187,7 +187,37 @@ _SEARCH_SOURCE = """
     from articles a order by a.rowid"""
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+# Republications beside their originals: one row per republication, the original's columns
+# null until it is archived (republications.py).
+REPUBLICATION_VIEW = """
+    select r.republication_id, a.portal as republication_portal, a.language,
+      a.headline as republication_headline, a.url as republication_url,
+      a.published_utc as republished_utc, r.source_url, r.original_id,
+      b.portal as original_portal, b.headline as original_headline, b.url as original_url,
+      b.published_utc as original_published_utc, r.linked_at
+    from republications r join articles a on a.id = r.republication_id
+      left join articles b on b.id = r.original_id"""
+
+
+def _v5(db: sqlite_utils.Database) -> None:
+    """The link between a republished article and its original on another portal
+    (`republished_from` / `republished_as`), with the credits already archived linked."""
+    from ..clock import now_iso
+    from .republications import backfill
+
+    db["republications"].create(
+        {"republication_id": str, "source_url": str, "source_canonical": str,
+         "original_id": str, "linked_at": str},
+        pk="republication_id", foreign_keys=[("republication_id", "articles", "id")],
+        if_not_exists=True,
+    )
+    db["republications"].create_index(["source_canonical"], if_not_exists=True)
+    db["republications"].create_index(["original_id"], if_not_exists=True)
+    db.execute(f"create view if not exists republication_pairs as {REPUBLICATION_VIEW.strip()}")
+    backfill(db.conn, now_iso())
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -24,6 +24,8 @@ from .article_writer import SEEN, save_articles
 from .lock import WriterLock
 from .ownership import NotAnArchive, check_file, open_for_reading
 from .page_codec import PageCodec
+from .republications import SourceLink
+from .republications import link as link_sources
 from .rows import dumps, row_to_article
 from .schema import SCHEMA_VERSION, SchemaTooNew, migrate, schema_version
 from .search_text import fts_query
@@ -126,6 +128,27 @@ class Archive:
         unchanged / alias per article (article_writer.py). `seen=False` for re-parsing."""
         return save_articles(self.db.conn, list(articles), seen=seen, at=at,
                              before_commit=self.before_commit)
+
+    def link_sources(self, links: Iterable[SourceLink], at: str) -> list[SourceLink]:
+        """Followed sources linked to the republications that credited them; returns those
+        whose articles are not both archived yet (republications.py)."""
+        with self.db.atomic():
+            return link_sources(self.db.conn, links, at)
+
+    def republication_links(self, id_: str) -> tuple[str | None, list[str]]:
+        """(the original's canonical URL, the republications' canonical URLs) of an article:
+        its `republished_from` and `republished_as`. An archive not yet migrated (read-only
+        readers never migrate) has no links."""
+        if not self.db["republications"].exists():
+            return None, []
+        row = self.db.execute(
+            "select o.canonical_url from republications r join articles o "
+            "on o.id = r.original_id where r.republication_id = ?", [id_]).fetchone()
+        copies = [r[0] for r in self.db.execute(
+            "select a.canonical_url from republications r join articles a "
+            "on a.id = r.republication_id where r.original_id = ? order by a.canonical_url",
+            [id_])]
+        return (row[0] if row else None), copies
 
     def mark_seen(self, url: str, at: str) -> bool:
         """A 304 on revisit: the article is unchanged, only when it was last seen moves."""

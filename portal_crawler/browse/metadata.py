@@ -33,6 +33,13 @@ TABLES: dict[str, str] = {
     "edition_pairs": "View: editions of one article side by side, one row per article and "
                      "other edition (shared edition key or the page's translation links).",
     "article_editions": "View: one row per edition key with every edition's id and headline.",
+    "republications": "One row per article crediting an original on another site "
+                      "(source_url), with the original's id once it is archived "
+                      "(docs/following-sources.md). Same text on two portals is this link, "
+                      "never an alias.",
+    "republication_pairs": "View: each republication beside its original (republished_from "
+                           "/ republished_as); the original's columns are empty until it is "
+                           "archived (crawl with --follow-sources).",
 }
 
 _ARTICLE_COLUMNS = {
@@ -151,7 +158,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "finished_at": "End (UTC)",
         "outcome": "ok, partial, failed, degraded (running while it runs)",
         "finish_reason": "Scrapy's finish reason",
-        "counts": "JSON object: new, updated, unchanged, alias, failed, withdrawn, ...",
+        "counts": "JSON object: new, updated, unchanged, alias, failed, withdrawn, "
+                  "followed_source, failed_source, ...",
         "coverage": "JSON object: field -> % of the run's articles that have it",
         "yield_pct": "Articles archived per article page fetched, in %",
         "alarms": "JSON list of layout-change alarms (fields whose coverage or the yield "
@@ -163,7 +171,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "id": "Row number",
         "run_id": "The crawl run (crawl_runs.id)",
         "url": "The URL",
-        "kind": "article, sitemap or listing",
+        "kind": "article, sitemap, listing, or source (a followed original)",
         "reason": "Why it failed",
         "status": "HTTP status, when there was a response",
         "at": "When (UTC)",
@@ -201,6 +209,28 @@ COLUMNS: dict[str, dict[str, str]] = {
         "edition_language": "The other edition's language",
         "edition_headline": "The other edition's headline",
         "edition_url": "The other edition's URL",
+    },
+    "republications": {
+        "republication_id": "Id of the republishing article (articles.id)",
+        "source_url": "The original's URL as the republication credits it",
+        "source_canonical": "Its canonical URL (joins articles.canonical_url)",
+        "original_id": "Id of the archived original on another portal; null until archived",
+        "linked_at": "When the link was made (UTC)",
+    },
+    "republication_pairs": {
+        "republication_id": "Id of the republishing article",
+        "republication_portal": "Its portal",
+        "language": "Its edition",
+        "republication_headline": "Its headline",
+        "republication_url": "Its URL",
+        "republished_utc": "Its publication instant (UTC)",
+        "source_url": "The original's URL as credited",
+        "original_id": "Id of the archived original (republished_from); null until archived",
+        "original_portal": "The original's portal",
+        "original_headline": "The original's headline",
+        "original_url": "The original's URL",
+        "original_published_utc": "The original's publication instant (UTC)",
+        "linked_at": "When the link was made (UTC)",
     },
     "article_editions": {
         "portal": "The portal",

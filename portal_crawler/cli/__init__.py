@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (register commands)
     analysis,
     browsing,
     crawling,
+    distributed,
     exporting,
     extracting,
     reparsing,

@@ -223,7 +223,8 @@ def _echo_results(results: list[dict[str, Any]]) -> None:
 @click.option("--full", is_flag=True, help="The whole body, not its first paragraphs.")
 def show(article: str, db: str | None, format_: str, full: bool) -> None:
     """One article by id or URL: images and captions, links by relation, translations,
-    authors, source, and its earlier versions with what changed.
+    authors, source, the original it republishes or its republications on other portals,
+    and its earlier versions with what changed.
 
     Example: portal-crawler show https://www.vietnam.vn/id/some-slug
     """
@@ -286,6 +287,18 @@ def _echo_article(record: dict[str, Any], full: bool) -> None:
         for language, url in sorted(a["translations"].items()):
             note = f"  (archived: {archived[language]})" if language in archived else ""
             click.echo(f"  {language:<6}{url}{note}")
+    if record.get("republished_from"):
+        original = record["republished_from"]
+        click.echo("\nRepublished from (the original, archived):")
+        click.echo(f"  {original['id']}  {original['portal']} · {original['language']} · "
+                   f"{original['date_published'] or '-'}")
+        click.echo(f"  {original['url']}")
+    if record.get("republished_as"):
+        click.echo(f"\nRepublished as ({len(record['republished_as'])}, archived):")
+        for copy in record["republished_as"]:
+            click.echo(f"  {copy['id']}  {copy['portal']} · {copy['language']} · "
+                       f"{copy['date_published'] or '-'}")
+            click.echo(f"  {copy['url']}")
     if record["aliases"]:
         click.echo("\nAlso published at:")
         for url in record["aliases"]:

@@ -68,7 +68,8 @@ def export(db: str | None, format_: str | None, output: str, lang: tuple[str, ..
         else:
             total = queries.count_articles(archive, filters)
             records = progress(queries.iter_articles(archive, filters), total, "article")
-            writer = ARTICLE_WRITERS[format_]
+            writer = functools.partial(ARTICLE_WRITERS[format_],
+                                       links=archive.republication_links)
         with one_line_errors(), open_output(output, archive_files(archive)) as out:
             try:
                 count = writer(records, out)

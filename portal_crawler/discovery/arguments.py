@@ -21,11 +21,13 @@ class CrawlArguments:
     until: date
     max_articles: int | None = None
     follow_related: int = 0
+    follow_sources: bool = False
 
     @classmethod
     def parse(cls, portal: Portal, *, lang: str | None = None, since: str | None = None,
               until: str | None = None, max_articles: str | int | None = None,
               follow_related: str | int | None = None,
+              follow_sources: str | bool | None = None,
               clock: datetime | None = None) -> CrawlArguments:
         """Defaults: every edition; the last 2 local days (today and yesterday) by the
         project's clock; no article limit; related lists not followed."""
@@ -40,6 +42,7 @@ class CrawlArguments:
             until=last,
             max_articles=parse_count("max_articles", max_articles, minimum=1),
             follow_related=parse_count("follow_related", follow_related) or 0,
+            follow_sources=parse_flag("follow_sources", follow_sources),
         )
 
 
@@ -77,3 +80,17 @@ def parse_count(name: str, value: str | int | None, minimum: int = 0) -> int | N
     if number < minimum:
         raise ArgumentError(f"{name}={value!r} must be at least {minimum}")
     return number
+
+
+_FLAGS = {"1": True, "true": True, "yes": True, "on": True,
+          "0": False, "false": False, "no": False, "off": False, "": False}
+
+
+def parse_flag(name: str, value: str | bool | int | None) -> bool:
+    """A yes/no argument: `-a follow_sources=1` under scrapy crawl, True from the CLI."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    flag = _FLAGS.get(str(value).strip().lower())
+    if flag is None:
+        raise ArgumentError(f"{name}={value!r} is not 1 or 0 (true/false, yes/no)")
+    return flag

@@ -1,4 +1,5 @@
-"""CSV: one Article per row, the contract's fields as columns; lists and dicts as JSON text."""
+"""CSV: one Article per row, the contract's fields then the archive's links as columns
+(exports/links.py); lists and dicts as JSON text."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import json
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
-from ..article import FIELD_NAMES, Article
+from ..article import Article
+from .links import EXPORT_FIELDS, Links, export_row
 
 
 def _cell(value: Any) -> Any:
@@ -19,15 +21,15 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_csv(articles: Iterable[Article], out: BinaryIO) -> int:
+def write_csv(articles: Iterable[Article], out: BinaryIO, links: Links | None = None) -> int:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     try:
         writer = csv.writer(text)
-        writer.writerow(FIELD_NAMES)
+        writer.writerow(EXPORT_FIELDS)
         count = 0
         for article in articles:
-            data = article.to_dict()
-            writer.writerow([_cell(data[name]) for name in FIELD_NAMES])
+            data = export_row(article, links)
+            writer.writerow([_cell(data[name]) for name in EXPORT_FIELDS])
             count += 1
         text.flush()
     finally:

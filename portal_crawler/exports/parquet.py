@@ -1,4 +1,5 @@
-"""Parquet (pyarrow, the `parquet` extra): typed columns, lists and records kept nested."""
+"""Parquet (pyarrow, the `parquet` extra): typed columns, lists and records kept nested; the
+contract's fields then the archive's links (exports/links.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..article import FIELD_NAMES, Article
+from ..article import Article
+from .links import EXPORT_FIELDS, Links, export_row
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -21,22 +23,24 @@ def schema() -> pa.Schema:
 
     image = pa.struct([(k, pa.string()) for k in ("url", "caption", "credit", "alt")])
     link = pa.struct([(k, pa.string()) for k in ("url", "text", "relation")])
-    types: dict[str, Any] = {name: pa.string() for name in FIELD_NAMES}
+    types: dict[str, Any] = {name: pa.string() for name in EXPORT_FIELDS}
     types.update({name: pa.list_(pa.string()) for name in _LISTS})
+    types["republished_as"] = pa.list_(pa.string())
     types["images"] = pa.list_(image)
     types["related_links"] = pa.list_(link)
     types["translations"] = pa.map_(pa.string(), pa.string())
-    return pa.schema([(name, types[name]) for name in FIELD_NAMES])
+    return pa.schema([(name, types[name]) for name in EXPORT_FIELDS])
 
 
-def _rows(articles: Iterable[Article]) -> Iterator[dict[str, Any]]:
+def _rows(articles: Iterable[Article], links: Links | None) -> Iterator[dict[str, Any]]:
     for article in articles:
-        row = article.to_dict()
+        row = export_row(article, links)
         row["translations"] = sorted(row["translations"].items())
         yield row
 
 
-def write_parquet(articles: Iterable[Article], out: BinaryIO) -> int:
+def write_parquet(articles: Iterable[Article], out: BinaryIO, links: Links | None = None
+                  ) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -44,7 +48,7 @@ def write_parquet(articles: Iterable[Article], out: BinaryIO) -> int:
         raise RuntimeError(INSTALL_HINT) from None
     table_schema = schema()
     count = 0
-    rows = _rows(articles)
+    rows = _rows(articles, links)
     with pq.ParquetWriter(out, table_schema, compression="zstd") as writer:
         while batch := list(islice(rows, BATCH)):
             writer.write_table(pa.Table.from_pylist(batch, schema=table_schema))

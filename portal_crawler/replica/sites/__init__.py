@@ -21,7 +21,7 @@ from types import ModuleType
 from ..resource import Resource
 
 # Module names under this package, in the order they are served; each adds one line here.
-SITES: tuple[str, ...] = ("vnexpress", "tuoitre", "thanhnien", "dantri")
+SITES: tuple[str, ...] = ("vnexpress", "tuoitre", "thanhnien", "dantri", "baoquocte")
 
 
 def site_module(name: str) -> ModuleType:
