@@ -84,8 +84,18 @@ def _bracket(text: str) -> str:
     return f", {inner}" if inner and not _ROLE.fullmatch(inner) else " "
 
 
+def _unrepeat(part: str) -> str:
+    """A name the page printed twice, once: "Thanh HàThanh Hà", "Nguyễn Văn A Nguyễn Văn A".
+    One word twice with a space between is a name of its own ("Nguyễn Nguyễn"), not a repeat."""
+    text = clean_text(part)
+    once = dedupe_repeat(text)
+    if once != text and not any(c.isspace() for c in once) and any(c.isspace() for c in text):
+        return text
+    return once
+
+
 def _clean_name(part: str) -> str:
-    name = dedupe_repeat(part).strip(" .,:;-–—|")
+    name = _unrepeat(part).strip(" .,:;-–—|")
     for _ in range(3):  # "Oleh: Wartawan Andi": prefix, then role
         stripped = _ROLE.sub("", _PREFIX.sub("", name)).strip(" .,:;-–—|")
         if stripped == name:

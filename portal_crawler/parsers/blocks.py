@@ -19,6 +19,7 @@ from ..normalize.captions import split_caption
 from ..normalize.dates import find_date
 from ..normalize.text import clean_text, dedupe_repeat
 from .base import SKIP_TAGS, Fields, Page, css, paragraph_html, text_of
+from .content import image_url
 
 _NEAR_HEADLINE = 4  # blocks after the h1 searched for the dateline
 _MIN_STANDFIRST = 40  # shorter text between headline and dateline is a label, not a lead
@@ -30,6 +31,8 @@ _MAX_SIGNATURE = 60  # a right-aligned or all-bold closing line this short signs
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
 _IMAGE_HOLDERS = frozenset({"a", "span", "p", "picture", "center"})
 _MAX_CAPTION = 300  # a longer text after an image is prose, not its caption
+# The site's chrome: a date there is the day of the visit or another story's, not the article's.
+_CHROME = frozenset({"header", "nav", "footer", "aside"})
 _NOT_BODY = ("nav", "aside", "footer", "header", "form", "figure", "figcaption", "menu")
 _PARAGRAPHS = etree.XPath(
     ".//p[not(ancestor::*[self::" + " or self::".join(_NOT_BODY) + "])]")
@@ -121,16 +124,33 @@ def printed_date(block: Any) -> str:
 
 
 def dateline(h1: Any) -> Any:
-    """The first block after the headline that prints a date."""
+    """The first block after the headline that prints a date (the site's chrome left out)."""
     parent = h1.getparent()
     scopes = [h1] + ([parent] if parent is not None and parent.tag != "body" else [])
+    around = headline_path(h1)
     for scope in scopes:
         for count, block in enumerate(scope.itersiblings()):
             if count >= _NEAR_HEADLINE:
                 break
-            if isinstance(block.tag, str) and _has_date(block):
+            if isinstance(block.tag, str) and not in_chrome(block, around) and _has_date(block):
                 return block
     return None
+
+
+def headline_path(h1: Any) -> frozenset[Any]:
+    """The headline and the elements holding it (for `in_chrome`)."""
+    return frozenset((h1, *h1.iterancestors())) if h1 is not None else frozenset()
+
+
+def in_chrome(node: Any, around_headline: frozenset[Any]) -> bool:
+    """In the site's header, navigation, footer or sidebar: a <header> or <footer> inside
+    <article>, or one holding the headline, is the article's own, not the site's."""
+    for el in (node, *node.iterancestors()):
+        if el.tag == "article" or el in around_headline:
+            return False
+        if el.tag in _CHROME:
+            return True
+    return False
 
 
 def _has_date(block: Any) -> bool:
@@ -193,7 +213,7 @@ class BodyWalk:
 
 
 def _image(img: Any, page: Page) -> dict[str, Any] | None:
-    url = page.absolute(img.get("data-src")) or page.absolute(img.get("src"))
+    url = image_url(img, page.absolute)
     if not url:
         return None
     figure = next(img.iterancestors("figure", "table"), None)

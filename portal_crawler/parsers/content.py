@@ -283,17 +283,30 @@ def _is_icon(img: Any) -> bool:
 
 def _is_thumbnail(img: Any) -> bool:
     """A picture linking to another page from a list item that is nothing but links (a list
-    of other articles: thumbnail and linked title) illustrates that article, not this one."""
+    of other articles: thumbnail and linked title), or beside a text link to that same page
+    (an author's avatar and name), illustrates that page, not this one."""
     link = next((a for a, _ in zip(img.iterancestors(), range(3), strict=False)
                  if a.tag == "a"), None)
     if link is None or _IMAGE_FILE.search(link.get("href") or ""):
         return False
+    if _beside_its_text_link(link):
+        return True
     item = next(link.iterancestors("li"), None)
     if item is None:
         return False
     text = _text(item)
     linked = sum(len(_text(a)) for a in item.iter("a"))
     return bool(text) and linked >= _BODY_LINKS * len(text)
+
+
+def _beside_its_text_link(link: Any) -> bool:
+    """Another link in the picture's block, with text, goes where the picture's link goes."""
+    href = (link.get("href") or "").strip()
+    block = link.getparent()
+    if not href or block is None or next(link.iterancestors("figure"), None) is not None:
+        return False
+    return any(a is not link and (a.get("href") or "").strip() == href and _text(a)
+               for a in block.iter("a"))
 
 
 def _belongs(img: Any, index: int, container: Any, lo: int, hi: int) -> bool:
@@ -389,6 +402,23 @@ def _text(node: Any) -> str:
     return clean_text(" ".join(t for t in node.itertext() if t))
 
 
+# Where lazy-loading pages put the picture, before `src` (often a `data:image` placeholder).
+_LAZY_URLS = ("data-original", "data-src", "data-lazy-src", "data-url")
+_LAZY_SETS = ("data-srcset",)
+
+
+def image_url(img: Any, absolute: Any) -> str | None:
+    """The picture's URL: the lazy-loading attributes first, then `src`, then `srcset` (a
+    srcset's first candidate); a `data:` URI is a placeholder, not the picture."""
+    for attr in (*_LAZY_URLS, *_LAZY_SETS, "src", "srcset"):
+        value = (img.get(attr) or "").strip()
+        if attr.endswith("srcset"):
+            value = value.split(",")[0].split()[0] if value.split() else ""
+        if value and not value.startswith("data:") and (url := absolute(value)):
+            return url
+    return None
+
+
 def image_fields(img: Any, root: Any, absolute: Any) -> dict[str, Any] | None:
     """One Article image: URL (lazy-loading attributes first), caption and credit apart."""
     found = image_and_caption(img, root, absolute)
@@ -398,15 +428,7 @@ def image_fields(img: Any, root: Any, absolute: Any) -> dict[str, Any] | None:
 def image_and_caption(img: Any, root: Any,
                       absolute: Any) -> tuple[dict[str, Any], str] | None:
     """`image_fields` and the caption as printed (credit included), which is no body text."""
-    url = None
-    for attr in ("data-src", "data-lazy-src", "data-original", "data-url", "src"):
-        if (value := img.get(attr)) and not value.startswith("data:"):
-            url = absolute(value)
-            if url:
-                break
-    if not url and (srcset := img.get("srcset") or img.get("data-srcset")):
-        url = absolute(srcset.split(",")[0].split()[0]) if srcset.split() else None
-    if not url:
+    if not (url := image_url(img, absolute)):
         return None
     full = dedupe_repeat(caption_of(img, root))
     caption, credit = split_caption(full)
@@ -414,4 +436,5 @@ def image_and_caption(img: Any, root: Any,
             "alt": clean_text(img.get("alt")) or None}, full
 
 
-__all__ = ["Block", "Content", "caption_of", "find", "image_and_caption", "image_fields"]
+__all__ = ["Block", "Content", "caption_of", "find", "image_and_caption", "image_fields",
+           "image_url"]

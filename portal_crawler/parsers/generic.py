@@ -4,7 +4,8 @@ The body is the main content `content.find` locates in the shared parse (prose b
 headings, lists and quotes of the best container, boilerplate out), with the images its
 markup captions; a page with too little prose there is not an article and gets no body. The
 headline is the first h1 (else the <title> without the site name); the date is the dateline
-printed right after the headline, else an element marked as a date; authors only when
+printed right after the headline, else an element marked as a date, neither in the site's
+header, navigation, footer or sidebar; authors only when
 linked to author pages in the header.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from itertools import islice
 from typing import Any
 
 from lxml import etree
@@ -20,7 +22,7 @@ from ..normalize.boilerplate import is_ad_token, is_legal_footer, is_source_trai
 from ..normalize.dates import find_date
 from . import content
 from .base import Fields, Page, css, first_text, text_of
-from .blocks import author_links, dateline, header_blocks, printed_date
+from .blocks import author_links, dateline, header_blocks, headline_path, in_chrome, printed_date
 from .headline import site_keys, strip_site_name
 from .people import line_authors, page_authors
 
@@ -59,7 +61,7 @@ def parse(page: Page) -> Fields:
     elif found.container is not None:
         fields["messages"] = [NOT_ARTICLE]
     if page.wants("date_published"):
-        fields.update(_date(page, info))
+        fields.update(_date(page, info, headline_path(h1)))
     return {name: value for name, value in fields.items() if value}
 
 
@@ -120,11 +122,14 @@ def _title(page: Page) -> str:
     return strip_site_name(first_text(page.root, "title"), site_keys((), page.url))
 
 
-def _date(page: Page, info: Any) -> Fields:
+def _date(page: Page, info: Any, around_headline: frozenset[Any]) -> Fields:
+    """The dateline, else the first element marked as a date outside the site's chrome (the
+    header's "today" is the day of the visit)."""
     if info is not None and (raw := printed_date(info)) and (iso := page.date(raw)):
         return {"date_published": iso, "date_published_raw": raw}
     for query in _DATE_NODES:
-        for node in query(page.root)[:_MAX_DATE_NODES]:
+        nodes = (n for n in query(page.root) if not in_chrome(n, around_headline))
+        for node in islice(nodes, _MAX_DATE_NODES):
             raw = node.get("datetime") or node.get("content") or text_of(node)
             # find_date first: a cheap regex spares dateparser the nodes that print no date
             if raw and len(raw) < 80 and find_date(raw) and (iso := page.date(raw)):

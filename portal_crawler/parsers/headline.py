@@ -1,7 +1,8 @@
 """A page's title without its site's name: "Summit ends | Example News" -> "Summit ends".
 
 Only a part that is known to name the site is cut: og:site_name, application-name, the
-JSON-LD publisher or WebSite, or, at the end only, the host ("eHow" on www.ehow.com). An
+JSON-LD publisher or WebSite, or, at the end only, the host ("eHow" on www.ehow.com) or the
+name the site's home link (its logo) prints ("Báo Dân trí" on a link to "/"). An
 unknown trailing part stays, since "Mozilla - Wikipedia"'s last part could as well be the
 headline's end; nor is anything cut that would leave the headline empty.
 """
@@ -42,8 +43,9 @@ class Sites(NamedTuple):
         return self.declared | self.host
 
 
-def site_keys(names: Iterable[str], url: str) -> Sites:
-    """Keys of every way the page names its site, and of the host's distinctive labels."""
+def site_keys(names: Iterable[str], url: str, trailing: Iterable[str] = ()) -> Sites:
+    """Keys of every way the page names its site, and of the host's distinctive labels (with
+    the `trailing` names, cut only at the title's end)."""
     keys: set[str] = set()
     for name in names:
         name = clean_text(name)
@@ -57,12 +59,17 @@ def site_keys(names: Iterable[str], url: str) -> Sites:
     except ValueError:
         host = ""
     labels = [label for label in host.split(".") if label]
-    hosts: set[str] = set()
+    hosts = {key(name) for name in map(clean_text, trailing) if name}
     if len(labels) >= 2:
         hosts.add(key("".join(labels[-2:])))  # "lwn.net" -> "lwnnet"
         hosts.update(key(label) for label in labels[:-1] if label not in _GENERIC_HOST)
     return Sites(frozenset(k for k in keys if len(k) >= 2),
                  frozenset(k for k in hosts if len(k) >= 2))
+
+
+def has_parts(title: str) -> bool:
+    """The title has a separator, so a part of it may name the site."""
+    return _SEPARATOR.search(title or "") is not None
 
 
 def strip_site_name(title: str, sites: Sites) -> str:

@@ -21,7 +21,7 @@ from ..normalize.bylines import split_byline
 from ..normalize.text import clean_text
 from ..portals import portal_for
 from .base import Fields, Page
-from .headline import site_keys, strip_site_name
+from .headline import has_parts, site_keys, strip_site_name
 
 NAME = "metadata"
 VERSION = 1
@@ -37,6 +37,9 @@ _WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-
 _JSON_LD = etree.XPath('//script[@type="application/ld+json"]/text()')
 _META = etree.XPath("//meta[@content]")
 _ALTERNATES = etree.XPath("//link[@hreflang][@href]")
+# Links to the site's home page (its logo, mostly): "/" or the site's root URL.
+_HOME_LINKS = etree.XPath('//a[@href="/" or @href=$root or @href=$bare]')
+_MAX_HOME_LINKS = 5
 _TIME_QUERIES = (
     etree.XPath('//time[@itemprop="datePublished" or @pubdate]'),
     etree.XPath("//article//time[@datetime]"),
@@ -60,8 +63,10 @@ def parse(page: Page) -> Fields:
     for name, value in _from_meta(meta, page).items():
         fields.setdefault(name, value)
     if page.wants("headline"):
-        sites = site_keys(_site_names(meta, page, article), page.url)
-        fields["headline"] = strip_site_name(fields.get("headline") or _title(page), sites)
+        headline = fields.get("headline") or _title(page)
+        home = _home_names(page) if has_parts(headline) else []
+        sites = site_keys(_site_names(meta, page, article), page.url, home)
+        fields["headline"] = strip_site_name(headline, sites)
     if "date_published" not in fields and page.wants("date_published"):
         fields.update(_from_time_element(page))
     fields["translations"] = translations(page)
@@ -273,4 +278,18 @@ def _site_names(meta: dict[str, list[str]], page: Page,
     if article:
         names.append(_name(article.get("publisher")))
     names += [_name(o) for o in _json_ld_objects(page) if _types(o) & {"website", "organization"}]
+    return names
+
+
+def _home_names(page: Page) -> list[str]:
+    """The site's name as its home link prints it: the logo's title, alt text or words."""
+    try:
+        parts = urlsplit(page.url)
+    except ValueError:
+        return []
+    root = f"{parts.scheme}://{parts.netloc}/"
+    names: list[str] = []
+    for link in _HOME_LINKS(page.root, root=root, bare=root[:-1])[:_MAX_HOME_LINKS]:
+        names += [link.get("title") or "", clean_text("".join(link.itertext()))]
+        names += [img.get("alt") or "" for img in link.iter("img")]
     return names
