@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from portal_crawler.archive.store import Archive
@@ -85,6 +86,21 @@ def bare_fetch(port: int, urls: list[str], folder: Path) -> float:
     return stats["response_received_count"] / stats["elapsed_time_seconds"]
 
 
+def synthetic_articles(count: int, seed: int) -> tuple[list[date], list[str],
+                                                         list[tuple[str, bytes]]]:
+    """The synthetic site's days, article URLs and (URL, page bytes): what the crawl benchmarks
+    compare a crawl against, printed as one line."""
+    site = synthesize(count, seed=seed)
+    days = sorted({v.lastmod.date() for v in site.articles})
+    pages = {path: r for path, r in build_pages(site).items()
+             if r.content_type.startswith("text/html")}
+    article_paths = {v.url.split("www.vietnam.vn", 1)[1] for v in site.articles}
+    urls = [f"https://www.vietnam.vn{p}" for p in pages if p in article_paths]
+    bodies = [(u, pages[u.split("www.vietnam.vn", 1)[1]].body) for u in urls]
+    print(f"synthetic replica: {len(urls):,} article pages over {len(days)} days")
+    return days, urls, bodies
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=5000)
@@ -94,14 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.count = 200
 
-    site = synthesize(args.count, seed=args.seed)
-    days = sorted({v.lastmod.date() for v in site.articles})
-    pages = {path: r for path, r in build_pages(site).items()
-             if r.content_type.startswith("text/html")}
-    article_paths = {v.url.split("www.vietnam.vn", 1)[1] for v in site.articles}
-    urls = [f"https://www.vietnam.vn{p}" for p in pages if p in article_paths]
-    bodies = [(u, pages[u.split("www.vietnam.vn", 1)[1]].body) for u in urls]
-    print(f"synthetic replica: {len(urls):,} article pages over {len(days)} days")
+    days, urls, bodies = synthetic_articles(args.count, args.seed)
 
     server, port = start_server(args.count, args.seed)
     try:

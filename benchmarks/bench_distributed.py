@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import redis
-from bench_crawl import QUIET, ROOT, bare_fetch, start_server
+from bench_crawl import QUIET, ROOT, bare_fetch, start_server, synthetic_articles
 
 from portal_crawler.archive.store import Archive
 from portal_crawler.distributed.run import STREAM_GROUP, RunKeys, identity
@@ -33,8 +33,6 @@ from portal_crawler.distributed.worker import encode
 from portal_crawler.distributed.writer import Writer
 from portal_crawler.extract import extract
 from portal_crawler.items import RawPage
-from portal_crawler.replica.generate import build_pages
-from portal_crawler.replica.synth import synthesize
 
 TARGET_RATIO = 1.3
 FETCHED_AT = "2023-09-16T12:00:00+00:00"
@@ -85,14 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.count = 100
 
-    site = synthesize(args.count, seed=args.seed)
-    days = sorted({v.lastmod.date() for v in site.articles})
-    pages = {path: r for path, r in build_pages(site).items()
-             if r.content_type.startswith("text/html")}
-    article_paths = {v.url.split("www.vietnam.vn", 1)[1] for v in site.articles}
-    urls = [f"https://www.vietnam.vn{p}" for p in pages if p in article_paths]
-    bodies = [(u, pages[u.split("www.vietnam.vn", 1)[1]].body) for u in urls]
-    print(f"synthetic replica: {len(urls):,} article pages over {len(days)} days")
+    days, urls, bodies = synthetic_articles(args.count, args.seed)
 
     server, port = start_server(args.count, args.seed)
     try:

@@ -59,6 +59,16 @@ def reach(frontier: str) -> redis.Redis:
     return connect(frontier)
 
 
+def _reach_or_fail(frontier: str) -> redis.Redis | int:
+    """`reach()`, or the exit code after its one line: 2 for a bad address, 1 for no answer."""
+    try:
+        return reach(frontier)
+    except FrontierError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except redis.ConnectionError as exc:
+        return _fail(f"cannot reach the frontier {frontier}: {exc}", 1)
+
+
 def find_run(client: redis.Redis, job: str | None, stop: Callable[[], bool]) -> RunKeys | None:
     """The run to ingest: --job's, else the only one at the frontier (waiting for a worker to
     start one); None when stopped first. ValueError when several runs are in progress."""
@@ -83,12 +93,9 @@ def ingest_into(db: str | Path | None, frontier: str, job: str | None, batch_siz
     is about to go, nobody can resume this run)."""
     from ..distributed.writer import Writer
 
-    try:
-        client = reach(frontier)
-    except FrontierError as exc:
-        return _fail(str(exc), EXIT_USAGE)
-    except redis.ConnectionError as exc:
-        return _fail(f"cannot reach the frontier {frontier}: {exc}", 1)
+    client = _reach_or_fail(frontier)
+    if isinstance(client, int):
+        return client
     try:
         archive = Archive.open_writer(resolve_db_path(db), purpose="portal-crawler ingest")
     except (ArchiveLocked, NotAnArchive) as exc:
@@ -160,12 +167,9 @@ def crawl_distributed(spider: str, db: str | None, replica: str | None,
             return _fail("a worker never opens the archive: give --db to "
                          "`portal-crawler ingest`", EXIT_USAGE)
         assert frontier is not None
-        try:
-            client = reach(frontier)
-        except FrontierError as exc:
-            return _fail(str(exc), EXIT_USAGE)
-        except redis.ConnectionError as exc:
-            return _fail(f"cannot reach the frontier {frontier}: {exc}", 1)
+        client = _reach_or_fail(frontier)
+        if isinstance(client, int):
+            return client
         from ..crawl_runs import job_name
 
         keys = RunKeys(settings.get("PORTAL_CRAWLER_JOB") or job_name(spider, arguments))
